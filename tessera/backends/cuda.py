@@ -1,0 +1,79 @@
+"""The `cuda` backend: numba-cuda compiles the generated module for the local GPU.
+
+NumPy arguments are copied to the device and, if the kernel writes them,
+back; arguments with `__cuda_array_interface__` (PyTorch, CuPy, numba device
+arrays) are used in place.
+
+Example::
+
+    >>> from tessera.backends import get_backend
+    >>> get_backend("cuda").name
+    'cuda'
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import settings
+from ..errors import BackendError
+from .base import Backend, compile_error, load_module
+
+
+class CudaBackend(Backend):
+    name = "cuda"
+    device_arrays = True
+
+    def __init__(self):
+        self._available = None
+        self._why = ""
+
+    def is_available(self) -> bool:
+        if self._available is None:
+            try:
+                from numba import cuda
+                self._available = bool(cuda.is_available())
+                if not self._available:
+                    self._why = "numba-cuda found no usable NVIDIA GPU and driver"
+            except Exception as e:  # a broken CUDA install must not break import tessera
+                self._available, self._why = False, f"numba-cuda failed to load: {e}"
+        return self._available
+
+    def why_unavailable(self) -> str:
+        self.is_available()
+        return self._why
+
+    def build(self, module, arg_types, kernel_name, key):
+        from numba import cuda
+        ns, filename = load_module(module, key)
+        try:
+            for f in module.device_funcs:
+                ns[f] = cuda.jit(device=True)(ns[f])
+            sig = f"void({', '.join(arg_types)})"
+            return cuda.jit(sig, lineinfo=True, cache=True)(ns[module.entry])
+        except Exception as e:
+            if settings.debug():
+                raise
+            raise compile_error(module, filename, e, kernel_name) from None
+
+    def launch(self, handle, grid, block, args, written, stream=None):
+        from numba import cuda
+        stream = stream if stream is not None else 0
+        dev_args, copy_back = [], []
+        for i, a in enumerate(args):
+            if isinstance(a, np.ndarray):
+                d = cuda.to_device(a, stream=stream)
+                dev_args.append(d)
+                if i in written:
+                    copy_back.append((d, a))
+            else:
+                dev_args.append(a)
+        handle[grid, block, stream](*dev_args)
+        for d, a in copy_back:
+            d.copy_to_host(a, stream=stream)
+        if copy_back:
+            (stream.synchronize() if stream else cuda.synchronize())
+
+    def synchronize(self):
+        from numba import cuda
+        cuda.synchronize()

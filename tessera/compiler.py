@@ -1,0 +1,115 @@
+"""The compile pipeline, stage by stage, as plain functions over data.
+
+    parse_kernel(fn)                  -> ir.Kernel          frontend/parse.py
+    specialize(kernel, consts)        -> ir.Kernel          passes/specialize.py
+    infer_launch(kernel, block)       -> LaunchPlan         passes/launch.py
+    infer_types(kernel, types, index) -> ir.Kernel (typed)  passes/typecheck.py
+    check_collectives(kernel)                               passes/uniformity.py
+    emit_numba(kernel, plan, index)   -> GeneratedModule    backends/codegen.py
+    backend.build(module, ...)        -> launchable handle  backends/<name>.py
+
+Example::
+
+    >>> import tessera as ts
+    >>> from tessera.compiler import lower
+    >>> @ts.kernel
+    ... def neg(x: ts.Tensor["N", ts.f32]):
+    ...     i = ts.program_id(0) * ts.block_size(0) + ts.thread_id(0)
+    ...     if i < x.shape[0]:
+    ...         x[i] = -x[i]
+    >>> lowered = lower(neg.ir, {"x": ts.f32}, {}, ts.i32, resolve_func=neg.resolve_func)
+    >>> lowered.plan.block
+    (256, 1, 1)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from ._version import __version__
+from .backends.codegen import GeneratedModule, emit_numba
+from .errors import TesseraError, UnsupportedSyntaxError
+from .frontend import ir
+from .lang import dtypes as dt
+from .passes.launch import LaunchPlan, infer_launch
+from .passes.specialize import specialize
+from .passes.typecheck import infer_types
+from .passes.uniformity import check_collectives
+
+
+@dataclass(frozen=True)
+class Lowered:
+    typed: ir.Kernel
+    plan: LaunchPlan
+    module: GeneratedModule
+    written: tuple   # names of tensor parameters the kernel writes
+
+
+def written_tensors(kernel: ir.Kernel) -> tuple:
+    names = set()
+    for n in ir.walk(kernel.body):
+        if isinstance(n, ir.Store):
+            names.add(n.tensor)
+        elif isinstance(n, ir.Intrinsic) and n.name.startswith("atomic_"):
+            names.add(n.args[0].tensor)
+    return tuple(p.name for p in kernel.tensor_params if p.name in names)
+
+
+def _type_funcs(kernel: ir.Kernel, resolve_func, index: dt.DType) -> tuple:
+    """A func_types callback for infer_types, and the dict it fills with typed specializations."""
+    done: dict = {}
+
+    def func_types(name, arg_types, node):
+        fn = resolve_func(name)
+        fir = fn.ir
+        if len(arg_types) != len(fir.params):
+            raise TesseraError(f"{name} takes {len(fir.params)} arguments, got {len(arg_types)}",
+                               kernel=kernel.name, loc=node.loc,
+                               hint=f"{name}({', '.join(p.name for p in fir.params)})")
+        for n in ir.walk(fir.body):
+            if isinstance(n, (ir.Barrier, ir.SharedAlloc, ir.CopyAsync, ir.WaitGroup)):
+                raise UnsupportedSyntaxError("block-level collectives are only allowed in kernels, not in @ts.func",
+                                             kernel=name, loc=n.loc,
+                                             hint="move the barrier / shared allocation into the calling kernel")
+        key = (name, tuple(arg_types))
+        if key not in done:
+            types = {p.name: (p.dtype or t) for p, t in zip(fir.params, arg_types)}
+            done[key] = None  # recursion guard
+            typed = infer_types(specialize(fir, {}), types, index, func_types)
+            if typed.return_dtype is None:
+                raise TesseraError(f"device function '{name}' returns no value", kernel=name, loc=fir.loc,
+                                   hint="end it with `return value`; kernels, not functions, write outputs")
+            done[key] = typed
+        elif done[key] is None:
+            raise UnsupportedSyntaxError(f"'{name}' calls itself; recursion is not supported on GPUs",
+                                         kernel=kernel.name, loc=node.loc, hint="write the recursion as a loop")
+        return done[key].return_dtype
+
+    return func_types, done
+
+
+def lower(kernel: ir.Kernel, arg_types: dict, consts: dict, index: dt.DType, *,
+          block: tuple | None = None, resolve_func=None) -> Lowered:
+    """Everything from the parsed kernel to generated source, for one specialization."""
+    spec = specialize(kernel, consts)
+    plan = infer_launch(spec, block)
+    func_types, funcs = _type_funcs(kernel, resolve_func, index) if resolve_func else (None, {})
+    typed = infer_types(spec, arg_types, index, func_types)
+    check_collectives(typed)
+    module = emit_numba(typed, plan, index, funcs)
+    return Lowered(typed, plan, module, written_tensors(typed))
+
+
+def spec_key(kernel_source: str, backend: str, parts) -> str:
+    """Cache key of a specialization: Tessera version, kernel source, backend, types and constants."""
+    h = hashlib.sha256()
+    for p in (__version__, kernel_source, backend, repr(parts)):
+        h.update(p.encode())
+        h.update(b"\0")
+    return h.hexdigest()[:20]
+
+
+def compile_source(kernel, arg_types: dict, consts: dict | None = None, index=dt.i32, block=None) -> GeneratedModule:
+    """The generated numba source of a `ts.kernel` for given argument dtypes (no backend needed)."""
+    return lower(kernel.ir, arg_types, consts or {}, index, block=block, resolve_func=kernel.resolve_func).module

@@ -1,0 +1,1 @@
+"""Python AST -> Tessera IR: ir.py (nodes), parse.py, printer.py."""

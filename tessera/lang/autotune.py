@@ -1,0 +1,19 @@
+"""`ts.autotune.get_param(name)`: a tuned value, a compile-time constant in the kernel body.
+
+Example::
+
+    >>> import tessera as ts
+    >>> try:
+    ...     ts.autotune.get_param("TILE_M")
+    ... except ts.TesseraError as e:
+    ...     print(str(e).splitlines()[0])
+    ts.autotune.get_param can only be called inside a @ts.kernel body
+"""
+
+from ..errors import OutsideKernelError
+
+
+def get_param(name: str):
+    raise OutsideKernelError(
+        "ts.autotune.get_param can only be called inside a @ts.kernel body",
+        hint=f'read tuned values inside the kernel: {name} = ts.autotune.get_param("{name}")')

@@ -1,0 +1,1 @@
+"""IR -> IR passes: specialization, typing, uniformity, launch inference."""

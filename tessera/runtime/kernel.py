@@ -1,0 +1,202 @@
+"""`@ts.kernel`: the object a user holds, and the launch path.
+
+A call checks the arguments, finds or compiles the specialization for their
+dtypes, layouts and constants (in memory, then numba's on-disk cache), infers
+the launch, and runs it on the chosen backend.
+
+Example::
+
+    >>> import numpy as np, tessera as ts
+    >>> @ts.kernel
+    ... def vector_add(a: ts.Tensor["N", ts.f32], b: ts.Tensor["N", ts.f32], c: ts.Tensor["N", ts.f32]):
+    ...     idx = ts.program_id(0) * ts.block_size(0) + ts.thread_id(0)
+    ...     if idx < a.shape[0]:
+    ...         c[idx] = a[idx] + b[idx]
+    >>> a = np.arange(4, dtype=np.float32); c = np.zeros_like(a)
+    >>> vector_add(a, a, c, backend="sim"); c
+    array([0., 2., 4., 6.], dtype=float32)
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import time
+from dataclasses import dataclass
+
+from ..backends import resolve_backend
+from ..compiler import Lowered, lower, spec_key
+from ..errors import LaunchError, TesseraError
+from ..frontend.parse import parse_kernel
+from .args import bind_args
+from .func import DeviceFunction
+
+
+@dataclass
+class Compiled:
+    lowered: Lowered
+    handle: object
+    grid_fn: object
+    written_pos: tuple
+    backend: str
+    key: str
+    compile_s: float
+
+
+def _dims(x, what: str, kernel: str) -> tuple:
+    if isinstance(x, int):
+        x = (x,)
+    if not isinstance(x, tuple) or not 1 <= len(x) <= 3 or not all(isinstance(v, int) and v > 0 for v in x):
+        raise LaunchError(f"{what} must be a positive int or a tuple of 1 to 3 positive ints, got {x!r}",
+                          kernel=kernel, hint=f"{kernel}[(blocks_x, blocks_y), (threads_x, threads_y)](...)")
+    return x + (1,) * (3 - len(x))
+
+
+class Kernel:
+    __tessera_kernel__ = True
+
+    def __init__(self, fn, *, grid=None, block=None, backend=None):
+        self.fn = fn
+        self.name = fn.__name__
+        self.grid = grid
+        self.block = block
+        self.backend = backend
+        self._ir = None
+        self._source = None
+        self._compiled: dict = {}
+        functools.update_wrapper(self, fn)
+
+    # ---------------------------------------------------------------- front end
+
+    @property
+    def ir(self):
+        """The parsed Tessera IR (untyped; see `lower` for a specialization)."""
+        if self._ir is None:
+            self._ir = parse_kernel(self.fn)
+        return self._ir
+
+    @property
+    def source(self) -> str:
+        if self._source is None:
+            self._source = inspect.getsource(self.fn)
+        return self._source
+
+    def resolve_func(self, name: str) -> DeviceFunction:
+        seen, todo = set(), [self.ir]
+        while todo:
+            k = todo.pop()
+            for fname, f in k.funcs:
+                if fname == name:
+                    return f
+                if fname not in seen:
+                    seen.add(fname)
+                    todo.append(f.ir)
+        raise TesseraError(f"unknown device function '{name}'", kernel=self.name, hint="decorate it with @ts.func")
+
+    def _func_sources(self) -> str:
+        out, seen, todo = [], set(), [self.ir]
+        while todo:
+            for fname, f in todo.pop().funcs:
+                if fname not in seen:
+                    seen.add(fname)
+                    out.append(inspect.getsource(f.fn))
+                    todo.append(f.ir)
+        return "".join(sorted(out))
+
+    # ---------------------------------------------------------------- specialization
+
+    def lower(self, *args, block=None, consts=None) -> Lowered:
+        """Lower for these arguments without compiling or running: IR, launch plan, generated source."""
+        try:
+            b = bind_args(self.ir, args)
+            return lower(self.ir, b.arg_types, {**b.consts, **(consts or {})}, b.index,
+                         block=block or self._block(), resolve_func=self.resolve_func)
+        except TesseraError as e:
+            raise e.with_traceback(None) from None
+
+    def _block(self):
+        return _dims(self.block, "block", self.name) if self.block is not None else None
+
+    def _get_compiled(self, backend, binding, block, consts) -> Compiled:
+        key_parts = (sorted((k, v.name) for k, v in binding.arg_types.items()),
+                     sorted(binding.layouts.items()), sorted(consts.items()),
+                     binding.index.name, block)
+        mem_key = (backend.name, repr(key_parts))
+        c = self._compiled.get(mem_key)
+        if c is not None:
+            return c
+        t0 = time.perf_counter()
+        lowered = lower(self.ir, binding.arg_types, consts, binding.index, block=block,
+                        resolve_func=self.resolve_func)
+        key = spec_key(self.source + self._func_sources(), backend.name, key_parts)
+        handle = backend.build(lowered.module, binding.numba_types(self.ir), self.name, key)
+        ns = {}
+        exec(compile(lowered.module.source, "<grid>", "exec"), ns)  # only launch_grid is used
+        names = [p.name for p in self.ir.params if p.kind != "constexpr"]
+        written = tuple(i for i, n in enumerate(names) if n in lowered.written)
+        c = Compiled(lowered, handle, ns["launch_grid"], written, backend.name, key,
+                     time.perf_counter() - t0)
+        self._compiled[mem_key] = c
+        return c
+
+    # ---------------------------------------------------------------- launch
+
+    def _launch(self, args, grid, block, backend, stream):
+        try:
+            b = resolve_backend(backend or self.backend)
+            binding = bind_args(self.ir, args)
+            block = block or self._block()
+            c = self._get_compiled(b, binding, block, binding.consts)
+            g = grid if grid is not None else self.grid
+            if callable(g):
+                names = [p.name for p in self.ir.params]
+                g = g({**dict(zip(names, args)), **binding.symbols})
+            g = _dims(g, "grid", self.name) if g is not None else _dims(
+                tuple(int(x) for x in c.grid_fn(*binding.values)), "grid", self.name)
+            if any(x == 0 for x in g):
+                return  # empty input: nothing to launch
+            b.launch(c.handle, g, c.lowered.plan.block, list(binding.values), c.written_pos, stream)
+        except TesseraError as e:
+            # The user's frame is the useful one; the compiler's frames are noise.
+            raise e.with_traceback(None) from None
+
+    def __call__(self, *args, backend=None, stream=None):
+        return self._launch(args, None, None, backend, stream)
+
+    def __getitem__(self, launch):
+        """`kernel[grid, block](*args)`: an explicit launch configuration."""
+        if not isinstance(launch, tuple) or len(launch) != 2:
+            raise LaunchError("write kernel[grid, block](...) with both a grid and a block",
+                              kernel=self.name, hint=f"{self.name}[(n + 255) // 256, 256](...)")
+        grid, block = _dims(launch[0], "grid", self.name), _dims(launch[1], "block", self.name)
+
+        def launcher(*args, backend=None, stream=None):
+            return self._launch(args, grid, block, backend, stream)
+        return launcher
+
+    @property
+    def specializations(self) -> list:
+        """What has been compiled so far: (backend, key, compile seconds)."""
+        return [(c.backend, c.key, round(c.compile_s, 3)) for c in self._compiled.values()]
+
+    def __repr__(self) -> str:
+        return f"<ts.kernel {self.name}>"
+
+
+class _KernelDecorator:
+    """`@ts.kernel` or `@ts.kernel(grid=..., block=..., backend=...)`."""
+
+    def __call__(self, fn=None, *, grid=None, block=None, backend=None):
+        if fn is None:
+            return lambda f: Kernel(f, grid=grid, block=block, backend=backend)
+        if not callable(fn):
+            raise TesseraError("@ts.kernel decorates a function",
+                               hint="@ts.kernel\ndef my_kernel(x: ts.Tensor[\"N\", ts.f32]): ...")
+        return Kernel(fn, grid=grid, block=block, backend=backend)
+
+    def __repr__(self) -> str:
+        return "ts.kernel"
+
+
+kernel = _KernelDecorator()

@@ -1,0 +1,36 @@
+"""Tessera's environment variables, read in one place.
+
+| variable | meaning | default |
+|---|---|---|
+| `TESSERA_BACKEND` | backend used when a call names none: `cuda`, `sim` | `cuda` with a GPU, else the best no-GPU backend |
+| `TESSERA_CACHE_DIR` | where generated sources and numba's compiled kernels are kept | the user cache dir (platformdirs) |
+| `TESSERA_DEBUG` | `1` keeps internal tracebacks on compile errors (for Tessera developers) | off |
+
+Example::
+
+    >>> from tessera import settings
+    >>> settings.cache_dir().name
+    'tessera'
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def backend() -> str | None:
+    v = os.environ.get("TESSERA_BACKEND", "").strip().lower()
+    return v or None
+
+
+def cache_dir() -> Path:
+    v = os.environ.get("TESSERA_CACHE_DIR")
+    if v:
+        return Path(v).expanduser()
+    import platformdirs
+    return Path(platformdirs.user_cache_dir("tessera", appauthor=False))
+
+
+def debug() -> bool:
+    return os.environ.get("TESSERA_DEBUG", "") not in ("", "0", "false", "no")
