@@ -46,6 +46,10 @@ class Backend(ABC):
     def synchronize(self):
         pass
 
+    def target(self) -> str:
+        """What the compiled code is specific to (part of the cache key), e.g. "sm_90"."""
+        return self.name
+
 
 def load_module(module: GeneratedModule, key: str) -> tuple[dict, str]:
     """Write the generated source to the cache (numba reads line info from the file) and exec it."""

@@ -405,8 +405,11 @@ def emit_numba(kernel: ir.Kernel, plan: LaunchPlan, index: dt.DType, funcs: dict
     lines.append(("", None))
     params = ", ".join(p.name for p in kernel.params if p.kind != "constexpr")
     lines.append((f"def launch_grid({params}):", None))
-    g = ", ".join(_host_expr(x, kernel) for x in plan.grid)
-    lines.append((f"    return ({g})", None))
+    if any(x is None for x in plan.grid):
+        lines.append(("    return None  # the grid is given at each launch", None))
+    else:
+        g = ", ".join(_host_expr(x, kernel) for x in plan.grid)
+        lines.append((f"    return ({g})", None))
 
     text, line_map = [], {}
     for n, (t, l) in enumerate(lines, start=1):

@@ -74,6 +74,11 @@ class CudaBackend(Backend):
         if copy_back:
             (stream.synchronize() if stream else cuda.synchronize())
 
+    def target(self) -> str:
+        from numba import cuda
+        major, minor = cuda.get_current_device().compute_capability
+        return f"sm_{major}{minor}"
+
     def synchronize(self):
         from numba import cuda
         cuda.synchronize()

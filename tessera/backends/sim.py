@@ -19,10 +19,12 @@ Example::
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .. import settings
-from ..errors import BackendError
+from ..errors import BackendError, TesseraError
 from .base import Backend, compile_error, load_module
 
 
@@ -37,7 +39,9 @@ class SimBackend(Backend):
         ns, filename = load_module(module, key)
         for f in module.device_funcs:
             ns[f] = FakeCUDAKernel(ns[f], device=True)
-        return FakeCUDAKernel(ns[module.entry], device=False)
+        handle = FakeCUDAKernel(ns[module.entry], device=False)
+        handle.tessera_module = (module, filename, kernel_name)
+        return handle
 
     def launch(self, handle, grid, block, args, written, stream=None):
         for a in args:
@@ -45,4 +49,26 @@ class SimBackend(Backend):
                 raise BackendError(
                     "the sim backend runs on the host and cannot read GPU arrays",
                     hint="pass NumPy arrays (e.g. t.cpu().numpy() for a PyTorch tensor), or use backend=\"cuda\"")
-        handle[grid, block](*args)
+        try:
+            handle[grid, block](*args)
+        except Exception as e:
+            if settings.debug():
+                raise
+            raise _runtime_error(handle, e) from None
+
+
+def _runtime_error(handle, exc) -> TesseraError:
+    """An exception inside a simulated thread, reported at the user's line that raised it."""
+    module, filename, kernel = handle.tessera_module
+    loc, tb = None, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            loc = module.user_loc(tb.tb_lineno) or loc
+        tb = tb.tb_next
+    m = re.match(r"tid=\[([^\]]*)\] ctaid=\[([^\]]*)\]: (.*)", str(exc), re.S)
+    msg = m.group(3) if m else str(exc)
+    where = f" (thread ({m.group(1)}) of program ({m.group(2)}))" if m else ""
+    return TesseraError(f"the kernel raised {type(exc).__name__} on the sim backend{where}: {msg}",
+                        kernel=kernel, loc=loc,
+                        hint="check the indices on this line against the tensor shapes; "
+                             "the GPU would not stop here but read or write out of bounds")

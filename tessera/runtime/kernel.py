@@ -129,7 +129,7 @@ class Kernel:
         t0 = time.perf_counter()
         lowered = lower(self.ir, binding.arg_types, consts, binding.index, block=block,
                         resolve_func=self.resolve_func)
-        key = spec_key(self.source + self._func_sources(), backend.name, key_parts)
+        key = spec_key(self.source + self._func_sources(), backend.target(), key_parts)
         handle = backend.build(lowered.module, binding.numba_types(self.ir), self.name, key)
         ns = {}
         exec(compile(lowered.module.source, "<grid>", "exec"), ns)  # only launch_grid is used
