@@ -64,6 +64,11 @@ EOF
     rc=$?  # 1 = an implementation failed or computed a wrong result
     [ $rc -eq 0 ] || { echo "!! benchmarks: exit $rc"; failed=1; }
 
+    echo "== (e) launch overhead"
+    python3 -m benchmarks.launch_overhead --out "$OUT/launch.json" | tee "$OUT/launch.md"
+    rc=$?
+    [ $rc -eq 0 ] || { echo "!! launch overhead: exit $rc"; failed=1; }
+
     echo "== done (failed=$failed); results in $OUT"
     return $failed
 }

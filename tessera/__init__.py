@@ -13,7 +13,13 @@ from ._version import __version__
 from .errors import (TesseraError, UnsupportedSyntaxError, KernelTypeError, ShapeError, LaunchError,
                      CompileError, BackendError, OutsideKernelError)
 from .lang.dtypes import DType, f16, bf16, f32, f64, i8, i16, i32, i64, u8, u32, bool_, dtype_of
-from .lang.tensor import Tensor, constexpr
+from .lang.tensor import constexpr
+from .runtime.tensor import Tensor, TesseraWarning
+from .runtime.creation import (from_numpy, empty, zeros, ones, full, empty_like, zeros_like, ones_like,
+                               randn, rand, arange)
+from .runtime.memory import device
+from .runtime import memory
+from .runtime.stream import Stream, Event, synchronize
 from .lang.shared import shared
 from .lang import autotune
 from .lang.intrinsics import (program_id, num_programs, thread_id, block_size, barrier, cdiv, copy_async,

@@ -90,10 +90,12 @@ def _type_funcs(kernel: ir.Kernel, resolve_func, index: dt.DType) -> tuple:
 
 
 def lower(kernel: ir.Kernel, arg_types: dict, consts: dict, index: dt.DType, *,
-          block: tuple | None = None, resolve_func=None) -> Lowered:
-    """Everything from the parsed kernel to generated source, for one specialization."""
+          block: tuple | None = None, resolve_func=None, explicit_grid: bool = False) -> Lowered:
+    """Everything from the parsed kernel to generated source, for one specialization.
+
+    `explicit_grid`: the launch gives the grid, so it need not be inferable."""
     spec = specialize(kernel, consts)
-    plan = infer_launch(spec, block)
+    plan = infer_launch(spec, block, explicit_grid=explicit_grid)
     func_types, funcs = _type_funcs(kernel, resolve_func, index) if resolve_func else (None, {})
     typed = infer_types(spec, arg_types, index, func_types)
     check_collectives(typed)

@@ -21,6 +21,7 @@ Example::
 from __future__ import annotations
 
 import linecache
+import sys
 from dataclasses import dataclass
 
 
@@ -41,6 +42,26 @@ class SourceLoc:
 
     def __str__(self) -> str:
         return f"{display_name(self.file)}:{self.line}"
+
+
+def caller_loc(depth: int = 1) -> SourceLoc | None:
+    """Where user code called into Tessera: the frame `depth` levels above the caller of this function.
+
+    Used by errors raised from ordinary Python (an intrinsic called outside a kernel),
+    which have no kernel source to point at but still owe the user a file:line and a caret.
+    """
+    try:
+        frame = sys._getframe(depth + 1)
+    except ValueError:
+        return None
+    col = 0
+    positions = getattr(frame.f_code, "co_positions", None)  # Python 3.11+: columns of each instruction
+    if positions is not None:
+        try:
+            col = list(positions())[frame.f_lasti // 2][2] or 0
+        except (IndexError, TypeError):
+            col = 0
+    return SourceLoc(frame.f_code.co_filename, frame.f_lineno, col)
 
 
 def display_name(filename: str) -> str:

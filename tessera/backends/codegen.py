@@ -194,14 +194,15 @@ class _Emitter:
             return f"{it}(cuda.{attr}.{_AXES[e.args[0].value]})"
         if n == "block_size":
             return f"{it}({self.plan.block[e.args[0].value]})"
-        args = [self.expr(a) for a in e.args]
         if n.startswith("atomic_"):
+            # args are (tensor, index pseudo-intrinsic, values...): only the values are expressions
             ref, idx = e.args[0], e.args[1]
             index = self.index_text(ref.tensor, idx.args)
             if len(idx.args) > 1:
                 index = f"({index})"
             op = n[len("atomic_"):]
-            return f"cuda.atomic.{op}({self.name(ref.tensor)}, {index}, {', '.join(args[2:])})"
+            return f"cuda.atomic.{op}({self.name(ref.tensor)}, {index}, {', '.join(self.expr(a) for a in e.args[2:])})"
+        args = [self.expr(a) for a in e.args]
         if n == "cdiv":
             a, b = args
             return self.wrap_int(d, f"({a} + {b} - {self.T(d)}(1)) // {b}")
@@ -250,7 +251,7 @@ class _Emitter:
         if len(s.orelse) == 1 and isinstance(s.orelse[0], ir.If):
             self._s_If(s.orelse[0], depth, "elif")
         elif s.orelse:
-            self.line(depth, "else:")
+            self.line(depth, "else:", s.loc)  # the if it belongs to: every line traces to the user
             self.block(s.orelse, depth + 1)
 
     def _s_For(self, s, depth):
@@ -335,7 +336,7 @@ class _Emitter:
         self.line(depth + 1, f"if {' and '.join(conds)}:", s.loc)
         self.line(depth + 2, f"{self.name(s.dst)}[{dst_index}] = {self.T(dst.elem)}({self.name(s.src)}[{src_index}])",
                   s.loc)
-        self.line(depth + 1, "else:")
+        self.line(depth + 1, "else:", s.loc)
         self.line(depth + 2, f"{self.name(s.dst)}[{dst_index}] = {self.T(dst.elem)}(0)", s.loc)
 
     # ---------------------------------------------------------------- whole functions

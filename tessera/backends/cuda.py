@@ -18,6 +18,9 @@ import numpy as np
 from .. import settings
 from ..errors import BackendError
 from .base import Backend, compile_error, load_module
+from ..runtime.stream import _numba_stream
+from ..runtime.tensor import Tensor
+from .cuda_launch import FastLaunch
 
 
 class CudaBackend(Backend):
@@ -50,29 +53,34 @@ class CudaBackend(Backend):
             for f in module.device_funcs:
                 ns[f] = cuda.jit(device=True)(ns[f])
             sig = f"void({', '.join(arg_types)})"
-            return cuda.jit(sig, lineinfo=True, cache=True)(ns[module.entry])
+            return FastLaunch(cuda.jit(sig, lineinfo=True, cache=True)(ns[module.entry]))
         except Exception as e:
             if settings.debug():
                 raise
             raise compile_error(module, filename, e, kernel_name) from None
 
     def launch(self, handle, grid, block, args, written, stream=None):
+        stream = _numba_stream(stream)
+        if not any(type(a) is np.ndarray or type(a) is Tensor and a._kind != 0 for a in args):
+            handle(grid, block, args, stream)  # the cached path: everything is on the device
+            return
         from numba import cuda
-        stream = stream if stream is not None else 0
         dev_args, copy_back = [], []
         for i, a in enumerate(args):
+            if type(a) is Tensor and a._kind != 0:
+                a = a._host  # a cpu tensor: its NumPy storage travels like an array
             if isinstance(a, np.ndarray):
-                d = cuda.to_device(a, stream=stream)
+                d = cuda.to_device(a, stream=stream or 0)
                 dev_args.append(d)
                 if i in written:
                     copy_back.append((d, a))
             else:
                 dev_args.append(a)
-        handle[grid, block, stream](*dev_args)
+        handle(grid, block, dev_args, stream)
         for d, a in copy_back:
-            d.copy_to_host(a, stream=stream)
+            d.copy_to_host(a, stream=stream or 0)
         if copy_back:
-            (stream.synchronize() if stream else cuda.synchronize())
+            stream.synchronize() if stream else cuda.synchronize()
 
     def target(self) -> str:
         from numba import cuda

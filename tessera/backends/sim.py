@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import settings
 from ..errors import BackendError, TesseraError
+from ..runtime.tensor import Tensor
 from .base import Backend, compile_error, load_module
 
 
@@ -44,8 +45,16 @@ class SimBackend(Backend):
         return handle
 
     def launch(self, handle, grid, block, args, written, stream=None):
-        for a in args:
-            if hasattr(a, "__cuda_array_interface__") and not isinstance(a, np.ndarray):
+        args, back = list(args), []
+        for i, a in enumerate(args):
+            if type(a) is Tensor:
+                if a._kind == 0:  # a real GPU tensor: the simulator works on a host copy
+                    args[i] = a.numpy().copy()
+                    if i in written:
+                        back.append((a, args[i]))
+                else:
+                    args[i] = a._host  # cpu and simulated tensors: writes land in place
+            elif hasattr(a, "__cuda_array_interface__") and not isinstance(a, np.ndarray):
                 raise BackendError(
                     "the sim backend runs on the host and cannot read GPU arrays",
                     hint="pass NumPy arrays (e.g. t.cpu().numpy() for a PyTorch tensor), or use backend=\"cuda\"")
@@ -55,6 +64,8 @@ class SimBackend(Backend):
             if settings.debug():
                 raise
             raise _runtime_error(handle, e) from None
+        for t, h in back:
+            t.copy_from(h)
 
 
 def _runtime_error(handle, exc) -> TesseraError:

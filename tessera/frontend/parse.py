@@ -119,10 +119,13 @@ class _Parser:
                     return base[dtype]
         return None
 
-    def const_int(self, node, what: str) -> int:
-        if isinstance(node, ast.Constant) and isinstance(node.value, int):
+    def const_int(self, node, what: str, hint: str) -> int:
+        # `-1` is UnaryOp(USub, Constant(1)) in the AST, not a negative constant.
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return -self.const_int(node.operand, what, hint)
+        if isinstance(node, ast.Constant) and type(node.value) is int:  # not True/False
             return node.value
-        raise self.error(node, f"{what} must be a literal integer", hint=f"{what.split()[0]}(0)")
+        raise self.error(node, f"{what} must be a literal integer", hint=hint)
 
     # ------------------------------------------------------------------ parameters
 
@@ -188,10 +191,11 @@ class _Parser:
     def stmt(self, node):
         meth = getattr(self, "_stmt_" + type(node).__name__, None)
         if meth is None:
-            what = {"With": "`with` blocks", "Try": "try/except", "FunctionDef": "nested functions",
+            what = {"With": "`with` blocks", "Try": "try/except blocks", "FunctionDef": "nested functions",
                     "ClassDef": "classes", "Import": "imports", "ImportFrom": "imports",
-                    "Global": "`global`", "Nonlocal": "`nonlocal`", "Raise": "`raise`",
-                    "Assert": "`assert`", "Delete": "`del`", "Match": "`match`",
+                    "Global": "`global` statements", "Nonlocal": "`nonlocal` statements",
+                    "Raise": "`raise` statements", "Assert": "`assert` statements",
+                    "Delete": "`del` statements", "Match": "`match` statements",
                     "AsyncFunctionDef": "async functions", "AsyncFor": "async loops"}.get(
                         type(node).__name__, f"`{type(node).__name__}` statements")
             raise self.error(node, f"{what} are not supported in kernels",
@@ -377,7 +381,7 @@ class _Parser:
         items = src.slice.elts if isinstance(src.slice, ast.Tuple) else [src.slice]
         rank = self.params[tname].rank
         if len(items) != rank:
-            raise self.error(src, f"'{tname}' has {rank} dimensions but the slice has {len(items)}",
+            raise self.error(src, f"'{tname}' has {rank} dimension{'s' if rank != 1 else ''} but the slice has {len(items)}",
                              hint="give one start:stop per dimension")
         starts, stops = [], []
         for it in items:
@@ -396,7 +400,7 @@ class _Parser:
             what = {"Lambda": "lambdas", "ListComp": "list comprehensions", "List": "lists",
                     "Dict": "dicts", "Set": "sets", "Tuple": "tuples", "JoinedStr": "f-strings",
                     "GeneratorExp": "generators", "Starred": "*args", "Await": "await",
-                    "NamedExpr": "the walrus operator", "Slice": "slices"}.get(
+                    "NamedExpr": "assignment expressions (:=)", "Slice": "slices"}.get(
                         type(node).__name__, f"`{type(node).__name__}` expressions")
             raise self.error(node, f"{what} are not supported in kernels",
                              hint="use scalars, tensor elements t[i, j], and calls of ts intrinsics")
@@ -489,9 +493,9 @@ class _Parser:
                     else len(self.shared[tname].shape) if tname in self.shared else None)
             if rank is None:
                 raise self.error(node, f"'{tname}' has no shape: only tensors do", hint="t.shape[0]")
-            axis = self.const_int(node.slice, "a shape index")
+            axis = self.const_int(node.slice, "a shape index", hint=f"{tname}.shape[0]")
             if not -rank <= axis < rank:
-                raise self.error(node.slice, f"'{tname}' has {rank} dimensions; shape[{axis}] does not exist",
+                raise self.error(node.slice, f"'{tname}' has {rank} dimension{'s' if rank != 1 else ''}; shape[{axis}] does not exist",
                                  hint=f"{tname}.shape[0] ... {tname}.shape[{rank - 1}]", cls=KernelTypeError)
             return ir.Shape(tname, axis % rank, loc=self.loc(node))
         tname, index = self.subscript(node)
@@ -515,6 +519,11 @@ class _Parser:
             if len(node.args) != 1:
                 raise self.error(node, f"a cast takes one value", hint=f"ts.{to.name}(x)")
             return ir.Cast(to, self.expr(node.args[0]), loc=loc)
+        fname = ast.unparse(node.func)
+        # Checked before the intrinsic dispatch below, which would otherwise accept
+        # `v = ts.barrier()` as a value (these stubs are intrinsics too).
+        if callee in (_intr.barrier, _intr.copy_async, _intr.wait_group):
+            raise self.error(node, f"{fname}() is a statement and has no value", hint=f"{fname}(...) on its own line")
         iname = getattr(callee, "__tessera_intrinsic__", None) if callee is not None else None
         if iname is None and callee is not None:
             try:
@@ -530,12 +539,9 @@ class _Parser:
         if callee is _autotune.get_param:
             raise self.error(node, "ts.autotune.get_param must be assigned to a name",
                              hint='TILE_M = ts.autotune.get_param("TILE_M")')
-        fname = ast.unparse(node.func)
         if isinstance(callee, _Alloc):
             raise self.error(node, "ts.shared.alloc must be assigned to a name",
                              hint="As = ts.shared.alloc[ts.f32](32, 32)")
-        if callee in (_intr.barrier, _intr.copy_async, _intr.wait_group):
-            raise self.error(node, f"{fname}() is a statement and has no value", hint=f"{fname}(...) on its own line")
         if getattr(callee, "__tessera_kernel__", False):
             raise self.error(node, f"'{fname}' is a kernel; kernels cannot call kernels",
                              hint=f"make the shared code a device function with @ts.func")
@@ -554,7 +560,7 @@ class _Parser:
         if name in ("program_id", "num_programs", "thread_id", "block_size"):
             if len(node.args) != 1:
                 raise self.error(node, f"ts.{name} takes one axis", hint=f"ts.{name}(0)")
-            axis = self.const_int(node.args[0], f"ts.{name} axis")
+            axis = self.const_int(node.args[0], f"ts.{name} axis", hint=f"ts.{name}(0)")
             if axis not in (0, 1, 2):
                 raise self.error(node.args[0], f"ts.{name} axis must be 0, 1 or 2", hint=f"ts.{name}(0)")
             return ir.Intrinsic(name, (ir.Const(axis, loc=loc),), loc=loc)

@@ -6,14 +6,14 @@ Example::
     >>> try:
     ...     ts.autotune.get_param("TILE_M")
     ... except ts.TesseraError as e:
-    ...     print(str(e).splitlines()[0])
+    ...     print(e.message)
     ts.autotune.get_param can only be called inside a @ts.kernel body
 """
 
-from ..errors import OutsideKernelError
+from ..errors import OutsideKernelError, caller_loc
 
 
 def get_param(name: str):
     raise OutsideKernelError(
-        "ts.autotune.get_param can only be called inside a @ts.kernel body",
+        "ts.autotune.get_param can only be called inside a @ts.kernel body", loc=caller_loc(),
         hint=f'read tuned values inside the kernel: {name} = ts.autotune.get_param("{name}")')

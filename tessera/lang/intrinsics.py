@@ -9,13 +9,13 @@ Example::
     >>> try:
     ...     ts.program_id(0)
     ... except ts.TesseraError as e:
-    ...     print(str(e).splitlines()[0])
+    ...     print(e.message)
     ts.program_id can only be called inside a @ts.kernel or @ts.func body
 """
 
 from __future__ import annotations
 
-from ..errors import OutsideKernelError
+from ..errors import OutsideKernelError, caller_loc
 
 # name -> number of arguments (None: variadic); the front end reads this table.
 INTRINSICS: dict[str, int | None] = {}
@@ -25,6 +25,7 @@ def _stub(name: str, nargs: int | None, doc: str):
     def stub(*args, **kwargs):
         raise OutsideKernelError(
             f"ts.{name} can only be called inside a @ts.kernel or @ts.func body",
+            loc=caller_loc(),
             hint="move the call into a function decorated with @ts.kernel, "
                  "or compute the value with NumPy on the host",
         )

@@ -9,7 +9,7 @@ Example::
 
 from __future__ import annotations
 
-from ..errors import OutsideKernelError
+from ..errors import OutsideKernelError, caller_loc
 from .dtypes import DType
 
 
@@ -24,7 +24,7 @@ class _Alloc:
 
     def __call__(self, *shape, swizzle=None):
         raise OutsideKernelError(
-            "ts.shared.alloc can only be called inside a @ts.kernel body",
+            "ts.shared.alloc can only be called inside a @ts.kernel body", loc=caller_loc(),
             hint="allocate shared tiles inside the kernel: As = ts.shared.alloc[ts.f32](32, 32)")
 
     def __repr__(self) -> str:

@@ -34,7 +34,7 @@ MAX_THREADS = 1024
 @dataclass(frozen=True)
 class LaunchPlan:
     block: tuple           # threads per axis, padded to 3
-    grid: tuple            # per axis: an ir.Expr over shapes/symbols/scalars (or Const 1)
+    grid: tuple            # per axis: an ir.Expr over shapes/symbols/scalars (or Const 1); None: given at launch
     extents: tuple         # per axis: the E of `program_id * E + thread_id` (int), or 1
     axes: int              # number of axes the kernel uses (1..3)
 
@@ -42,7 +42,7 @@ class LaunchPlan:
         from ..frontend.printer import format_expr
         def tup(items):
             return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
-        g = tup([format_expr(x) for x in self.grid[:self.axes]])
+        g = tup(["given" if x is None else format_expr(x) for x in self.grid[:self.axes]])
         b = tup([str(x) for x in self.block[:self.axes]])
         return f"grid = {g}, block = {b}"
 
@@ -133,8 +133,11 @@ def _guards(body):
     return out
 
 
-def infer_launch(kernel: ir.Kernel, block=None) -> LaunchPlan:
-    """Infer block and grid; `block` (tuple) overrides the block where given."""
+def infer_launch(kernel: ir.Kernel, block=None, *, explicit_grid: bool = False) -> LaunchPlan:
+    """Infer block and grid; `block` (tuple) overrides the block where given.
+
+    With `explicit_grid` (`kernel[grid, block]`, `@ts.kernel(grid=...)`) a grid axis
+    that cannot be inferred is left None instead of being an error: the caller gives it."""
     used = {}
     for n in ir.walk(kernel.body):
         if isinstance(n, ir.Intrinsic) and n.name in ("program_id", "thread_id", "block_size", "num_programs"):
@@ -149,6 +152,10 @@ def infer_launch(kernel: ir.Kernel, block=None) -> LaunchPlan:
         if not isinstance(n, ir.Expr):
             continue
         m = _match_index(n)
+        if m is None and isinstance(n, ir.BinOp) and n.op == "+":
+            # `t = ts.thread_id(0); i = ts.program_id(0) * 64 + t`: match through
+            # single-assignment names, as the grid inference below does.
+            m = _match_index(defs.expand(n))
         if m is None or not m[2]:
             continue
         axis, e, _ = m
@@ -189,9 +196,9 @@ def infer_launch(kernel: ir.Kernel, block=None) -> LaunchPlan:
             blk.append(1)
     nthreads = blk[0] * blk[1] * blk[2]
     if nthreads > MAX_THREADS:
-        dims = " x ".join(str(b) for b in blk[:axes])
+        dims = " x ".join(str(b) for b in blk[:axes]) + (f" = {nthreads}" if axes > 1 else "")
         raise LaunchError(
-            f"a block of {dims} = {nthreads} threads exceeds the GPU's {MAX_THREADS} threads per block",
+            f"a block of {dims} threads exceeds the GPU's {MAX_THREADS} threads per block",
             kernel=kernel.name, loc=kernel.loc,
             hint=f"use smaller tiles so that their product is at most {MAX_THREADS} (e.g. 32 x 32)")
 
@@ -218,6 +225,10 @@ def infer_launch(kernel: ir.Kernel, block=None) -> LaunchPlan:
                 continue
             found = (ir.Intrinsic("cdiv", (bound, ir.Const(size))) if size != 1 else bound, size)
             break
+        if found is None and explicit_grid:
+            grid.append(None)
+            ext_out.append(blk[a])
+            continue
         if found is None:
             raise LaunchError(
                 f"cannot infer the grid along axis {a}: no guard like `if i < n:` bounds the index "

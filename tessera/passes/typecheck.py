@@ -16,8 +16,8 @@ Example::
     ...     acc += x[0] * 2
     ...     x[1] = acc
     >>> typed = infer_types(parse_kernel(k), {"x": ts.f32}, ts.i32)
-    >>> typed.body[0].value
-    Const(value=0.0, weak=True, dtype=ts.f32, loc=None)
+    >>> typed.body[0].value.dtype      # acc = 0.0 accumulates f32 values: it is f32
+    ts.f32
 """
 
 from __future__ import annotations
@@ -176,7 +176,14 @@ class _Typer:
             if s.target in self.vars:
                 old = self.vars[s.target]
                 if self.k.param(s.target) is not None:
-                    return  # a scalar parameter keeps its declared type
+                    # A scalar parameter keeps its declared type; a float into an int
+                    # parameter would truncate silently, which a store also refuses.
+                    if t[0].is_float and old[0].is_int:
+                        raise self.err(s, f"assigning a {t[0].name} value to the {old[0].name} parameter "
+                                          f"'{s.target}' would silently truncate",
+                                       f"use a new name ({s.target}_f = ...), or convert explicitly: "
+                                       f"{s.target} = ts.{old[0].name}(value)")
+                    return
                 t = self.join(old, t)
             self.vars[s.target] = t
         elif isinstance(s, ir.For):

@@ -24,6 +24,8 @@ import numpy as np
 from ..errors import KernelTypeError, ShapeError, TesseraError
 from ..frontend import ir
 from ..lang import dtypes as dt
+from .memory import host_arrays_allowed
+from .tensor import Tensor
 
 _I32_LIMIT = 2**31 - 1
 
@@ -37,6 +39,10 @@ class ArrayInfo:
 
 
 def array_info(x) -> ArrayInfo | None:
+    if isinstance(x, Tensor):
+        # Before __cuda_array_interface__: reading that attribute counts as an export
+        # and would turn off the tensor's numpy() cache.
+        return ArrayInfo(x._shape, x._dtype.numpy, x.is_contiguous(), x._kind == 0)
     if isinstance(x, np.ndarray):
         return ArrayInfo(x.shape, x.dtype, x.flags.c_contiguous, False)
     cai = getattr(x, "__cuda_array_interface__", None)
@@ -86,8 +92,10 @@ def _ann(p: ir.Param) -> str:
     return f"ts.Tensor[{dims}, ts.{p.dtype.name}]"
 
 
-def bind_args(kernel: ir.Kernel, args: tuple, *, device_ok: bool = True) -> Binding:
-    """Check `args` against `kernel`'s parameters and gather what specialization needs."""
+def bind_args(kernel: ir.Kernel, args: tuple, *, device_ok: bool = False) -> Binding:
+    """Check `args` against `kernel`'s parameters and gather what specialization needs.
+
+    device_ok: the kernel runs on a GPU backend (cpu tensors would need a transfer)."""
     params = kernel.params
     if len(args) != len(params):
         names = ", ".join(p.name for p in params)
@@ -135,10 +143,20 @@ def bind_args(kernel: ir.Kernel, args: tuple, *, device_ok: bool = True) -> Bind
                             kernel=kernel.name, loc=p.loc,
                             hint=f"pass arrays whose sizes agree: {p0} and {p.name} share {d}")
                     symbols.setdefault(d, (n, p.name, axis))
-            if not device_ok and info.on_device:
-                values.append(a)  # the backend says what it cannot read
-            else:
-                values.append(a)
+            if isinstance(a, np.ndarray) and not host_arrays_allowed():
+                raise KernelTypeError(
+                    f"argument '{p.name}' is a NumPy array, but inside @ts.memory.manual_management "
+                    f"every transfer is explicit",
+                    kernel=kernel.name, loc=p.loc,
+                    hint=f"allocate a device tensor and copy into it: {p.name}_dev = ts.empty({p.name}.shape, "
+                         f"dtype=ts.{p.dtype.name}); {p.name}_dev.copy_from({p.name})")
+            if isinstance(a, Tensor) and a._kind == 2 and not host_arrays_allowed() and device_ok:
+                raise KernelTypeError(
+                    f"argument '{p.name}' is a cpu tensor, but the kernel runs on the GPU and inside "
+                    f"@ts.memory.manual_management nothing is moved implicitly",
+                    kernel=kernel.name, loc=p.loc,
+                    hint=f"move it first: {p.name}.to(\"cuda:0\")")
+            values.append(a)
             arg_types[p.name] = p.dtype
             layouts[p.name] = "C" if info.c_contiguous else "A"
             size = int(np.prod(info.shape)) if info.shape else 1

@@ -30,7 +30,9 @@ from ..compiler import Lowered, lower, spec_key
 from ..errors import LaunchError, TesseraError
 from ..frontend.parse import parse_kernel
 from .args import bind_args
+from .fastpath import FastEntry, fingerprint
 from .func import DeviceFunction
+from .memory import host_arrays_allowed
 
 
 @dataclass
@@ -39,6 +41,7 @@ class Compiled:
     handle: object
     grid_fn: object
     written_pos: tuple
+    block: tuple
     backend: str
     key: str
     compile_s: float
@@ -65,6 +68,7 @@ class Kernel:
         self._ir = None
         self._source = None
         self._compiled: dict = {}
+        self._fast: dict = {}
         functools.update_wrapper(self, fn)
 
     # ---------------------------------------------------------------- front end
@@ -118,24 +122,26 @@ class Kernel:
     def _block(self):
         return _dims(self.block, "block", self.name) if self.block is not None else None
 
-    def _get_compiled(self, backend, binding, block, consts) -> Compiled:
+    def _get_compiled(self, backend, binding, block, consts, explicit_grid=False) -> Compiled:
+        # explicit_grid is in the key: a specialization compiled for a given grid may
+        # have no launch_grid, and must not serve a call that relies on inference.
         key_parts = (sorted((k, v.name) for k, v in binding.arg_types.items()),
                      sorted(binding.layouts.items()), sorted(consts.items()),
-                     binding.index.name, block)
+                     binding.index.name, block) + (("grid given",) if explicit_grid else ())
         mem_key = (backend.name, repr(key_parts))
         c = self._compiled.get(mem_key)
         if c is not None:
             return c
         t0 = time.perf_counter()
         lowered = lower(self.ir, binding.arg_types, consts, binding.index, block=block,
-                        resolve_func=self.resolve_func)
+                        resolve_func=self.resolve_func, explicit_grid=explicit_grid)
         key = spec_key(self.source + self._func_sources(), backend.target(), key_parts)
         handle = backend.build(lowered.module, binding.numba_types(self.ir), self.name, key)
         ns = {}
         exec(compile(lowered.module.source, "<grid>", "exec"), ns)  # only launch_grid is used
         names = [p.name for p in self.ir.params if p.kind != "constexpr"]
         written = tuple(i for i, n in enumerate(names) if n in lowered.written)
-        c = Compiled(lowered, handle, ns["launch_grid"], written, backend.name, key,
+        c = Compiled(lowered, handle, ns["launch_grid"], written, lowered.plan.block, backend.name, key,
                      time.perf_counter() - t0)
         self._compiled[mem_key] = c
         return c
@@ -143,12 +149,29 @@ class Kernel:
     # ---------------------------------------------------------------- launch
 
     def _launch(self, args, grid, block, backend, stream):
+        fp = fingerprint(args) if grid is None and block is None and self.grid is None else None
+        if fp is not None:
+            b = resolve_backend(backend or self.backend) if backend or self.backend else self._default_backend()
+            entry = self._fast.get((b.name, host_arrays_allowed(), fp))
+            if entry is not None:
+                values = entry.bind(args)
+                if values is not None:
+                    c = entry.compiled
+                    g = c.grid_fn(*values)
+                    if 0 in g:
+                        return
+                    b.launch(c.handle, g, c.block, values, c.written_pos, stream)
+                    for i in c.written_pos:
+                        mark = getattr(values[i], "_mark_written", None)
+                        if mark is not None:
+                            mark()
+                    return
         try:
             b = resolve_backend(backend or self.backend)
-            binding = bind_args(self.ir, args)
+            binding = bind_args(self.ir, args, device_ok=b.device_arrays)
             block = block or self._block()
-            c = self._get_compiled(b, binding, block, binding.consts)
             g = grid if grid is not None else self.grid
+            c = self._get_compiled(b, binding, block, binding.consts, explicit_grid=g is not None)
             if callable(g):
                 names = [p.name for p in self.ir.params]
                 g = g({**dict(zip(names, args)), **binding.symbols})
@@ -156,10 +179,21 @@ class Kernel:
                 tuple(int(x) for x in c.grid_fn(*binding.values)), "grid", self.name)
             if any(x == 0 for x in g):
                 return  # empty input: nothing to launch
-            b.launch(c.handle, g, c.lowered.plan.block, list(binding.values), c.written_pos, stream)
+            b.launch(c.handle, g, c.block, binding.values, c.written_pos, stream)
+            for i in c.written_pos:
+                mark = getattr(binding.values[i], "_mark_written", None)
+                if mark is not None:
+                    mark()
+            if fp is not None:
+                self._fast[(b.name, host_arrays_allowed(), fp)] = FastEntry(self.ir, c, binding.consts)
         except TesseraError as e:
             # The user's frame is the useful one; the compiler's frames are noise.
             raise e.with_traceback(None) from None
+
+    def _default_backend(self):
+        # The backend a call that names none gets; resolve_backend reads the context and
+        # the environment, which can change between calls, so only the lookup is cached.
+        return resolve_backend(None)
 
     def __call__(self, *args, backend=None, stream=None):
         return self._launch(args, None, None, backend, stream)

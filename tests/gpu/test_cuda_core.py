@@ -125,7 +125,7 @@ def test_restarted_process_reuses_compiled_kernel(tmp_path):
         twice(x, y)
         assert (y == 2).all()
         c = next(iter(twice._compiled.values()))
-        print("HITS", sum(c.handle.stats.cache_hits.values()))
+        print("HITS", sum(c.handle.dispatcher.stats.cache_hits.values()))
     '''))
     env = {**os.environ, "TESSERA_CACHE_DIR": str(tmp_path / "cache")}
     outs = [subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, check=True).stdout
