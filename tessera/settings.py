@@ -6,6 +6,10 @@
 | `TESSERA_CACHE_DIR` | where generated sources and numba's compiled kernels are kept | the user cache dir (platformdirs) |
 | `TESSERA_DEBUG` | `1` keeps internal tracebacks on compile errors (for Tessera developers) | off |
 
+They are read when tessera is imported (the launch path must not pay for an
+environment lookup on every call); after changing one in a running process,
+call `tessera.settings.reload()`.
+
 Example::
 
     >>> from tessera import settings
@@ -19,9 +23,21 @@ import os
 from pathlib import Path
 
 
+def _read_backend() -> str | None:
+    return os.environ.get("TESSERA_BACKEND", "").strip().lower() or None
+
+
+_backend = _read_backend()
+
+
+def reload() -> None:
+    """Re-read the environment variables that are cached at import."""
+    global _backend
+    _backend = _read_backend()
+
+
 def backend() -> str | None:
-    v = os.environ.get("TESSERA_BACKEND", "").strip().lower()
-    return v or None
+    return _backend
 
 
 def cache_dir() -> Path:

@@ -122,3 +122,92 @@ with ts.use_backend("sim"):
     c3 = np.zeros_like(a)
     vector_add(a, b, c3)
 print("sim matches:", np.array_equal(c3, a + b))
+
+# %% [markdown]
+# ## Device tensors: memory you control
+#
+# Passing NumPy arrays copies them to the GPU and back on every call (only the arguments the
+# kernel writes come back). For real work, keep data on the device with `ts.Tensor`s — the
+# guide's "automatic memory management":
+
+# %%
+def compute_vector_add(a_host, b_host):
+    # Automatic device memory allocation and transfers
+    a_device = ts.from_numpy(a_host)  # Automatic host->device transfer
+    b_device = ts.from_numpy(b_host)
+    c_device = ts.zeros_like(a_device)
+
+    # Launch kernel (automatic optimization)
+    vector_add(a_device, b_device, c_device)
+
+    # Automatic device->host transfer when needed
+    c_host = c_device.numpy()  # Only transferred when accessed
+
+    return c_host  # Memory automatically freed when out of scope
+
+c_host = compute_vector_add(a, b)
+
+# %% [markdown]
+# Without a GPU, `cuda:0` tensors are *simulated* in host memory (Tessera warns once) so that
+# the same code runs here; on a GPU they live in device memory.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print("matches NumPy:", np.array_equal(c_host, a + b))
+t = ts.arange(6, dtype=ts.f32)
+print(t.shape, t.dtype, t.device, t.nbytes, "bytes")
+print("a view:", t[2:5].numpy())
+
+# %% [markdown]
+# `t.numpy()` transfers only when called and keeps the copy until a kernel (or `copy_from`)
+# writes the tensor again. With `@ts.memory.manual_management`, every transfer is explicit and
+# passing a NumPy array to a kernel is an error — the guide's second form:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+@ts.memory.manual_management
+def compute_with_manual_control(a_host, b_host):
+    with ts.device(0):  # Explicit device selection
+        # Explicit memory allocation
+        a_device = ts.empty(a_host.shape, dtype=ts.f32, device="cuda:0")
+        b_device = ts.empty(b_host.shape, dtype=ts.f32, device="cuda:0")
+        c_device = ts.empty(a_host.shape, dtype=ts.f32, device="cuda:0")
+
+        # Explicit transfers
+        a_device.copy_from(a_host)
+        b_device.copy_from(b_host)
+
+        # Kernel launch
+        vector_add(a_device, b_device, c_device)
+
+        # Explicit transfer back
+        c_host = ts.empty(a_host.shape, dtype=ts.f32, device="cpu")
+        c_host.copy_from(c_device)
+
+        return c_host
+
+result = compute_with_manual_control(a, b)
+print(result.device, "matches NumPy:", np.array_equal(result.numpy(), a + b))
+
+@ts.memory.manual_management
+def forgot_to_transfer(a_host):
+    vector_add(a_host, a_host, np.zeros_like(a_host))
+
+try:
+    forgot_to_transfer(a)
+except ts.KernelTypeError as e:
+    print(e.message)
+
+# %% [markdown]
+# Tessera tensors also speak the CUDA array interface and DLPack, so on a GPU they flow into
+# PyTorch or CuPy without a copy (`torch.from_dlpack(t)`), and PyTorch or CuPy arrays can be
+# passed straight to a kernel. Streams and events work as in CUDA:
+
+# %%
+s = ts.Stream()
+start, end = ts.Event(), ts.Event()
+start.record(s)
+vector_add(ts.from_numpy(a), ts.from_numpy(b), ts.zeros(len(a)), stream=s)
+end.record(s)
+end.synchronize()
+print(f"kernel took {start.elapsed_time(end):.3f} ms (host clock without a GPU)")

@@ -43,6 +43,11 @@ class Backend(ABC):
     def launch(self, handle, grid: tuple, block: tuple, args: list, written: tuple, stream=None):
         """Run the kernel; `written` are the argument positions the kernel stores to."""
 
+    def direct_launcher(self, handle, values):
+        """A callable(grid, block, values, stream) for arguments like `values` that need no
+        conversion before launch, or None; the cached launch path then skips `launch`."""
+        return None
+
     def synchronize(self):
         pass
 

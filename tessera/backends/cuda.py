@@ -59,10 +59,18 @@ class CudaBackend(Backend):
                 raise
             raise compile_error(module, filename, e, kernel_name) from None
 
+    def direct_launcher(self, handle, values):
+        if any(type(a) is np.ndarray or type(a) is Tensor and a._kind != 0 for a in values):
+            return None  # host memory to move first
+
+        def direct(grid, block, args, stream):
+            handle(grid, block, args, _numba_stream(stream))
+        return direct
+
     def launch(self, handle, grid, block, args, written, stream=None):
         stream = _numba_stream(stream)
         if not any(type(a) is np.ndarray or type(a) is Tensor and a._kind != 0 for a in args):
-            handle(grid, block, args, stream)  # the cached path: everything is on the device
+            handle(grid, block, args, stream)
             return
         from numba import cuda
         dev_args, copy_back = [], []

@@ -24,7 +24,7 @@ import numpy as np
 from ..errors import KernelTypeError, ShapeError, TesseraError
 from ..frontend import ir
 from ..lang import dtypes as dt
-from .memory import host_arrays_allowed
+from .memory import _current_gpu, host_arrays_allowed
 from .tensor import Tensor
 
 _I32_LIMIT = 2**31 - 1
@@ -156,6 +156,12 @@ def bind_args(kernel: ir.Kernel, args: tuple, *, device_ok: bool = False) -> Bin
                     f"@ts.memory.manual_management nothing is moved implicitly",
                     kernel=kernel.name, loc=p.loc,
                     hint=f"move it first: {p.name}.to(\"cuda:0\")")
+            if isinstance(a, Tensor) and a._kind == 0 and device_ok and a.device != f"cuda:{_current_gpu()}":
+                raise TesseraError(
+                    f"argument '{p.name}' lives on {a.device}, but the kernel runs on cuda:{_current_gpu()}",
+                    kernel=kernel.name, loc=p.loc,
+                    hint=f"move it: {p.name}.to(\"cuda:{_current_gpu()}\"), or launch inside "
+                         f"`with ts.device({a.device[5:]}):`")
             values.append(a)
             arg_types[p.name] = p.dtype
             layouts[p.name] = "C" if info.c_contiguous else "A"

@@ -32,12 +32,14 @@ def fingerprint(args) -> tuple | None:
     for a in args:
         t = type(a)
         if t is Tensor:
-            k = (t, a._dtype, len(a._shape), a._kind, a.is_contiguous())
+            k = a._launch_info()[0]
         else:
             if t is np.ndarray:
                 k = (t, a.dtype.num, a.ndim, a.flags.c_contiguous)
             elif t in _SCALARS:
                 k = t
+            elif hasattr(a, "device_ctypes_pointer"):  # a numba DeviceNDArray
+                k = (t, a.dtype.num, a.ndim, a.is_c_contiguous())
             elif t.__module__.startswith("torch"):
                 k = (t, a.dtype, a.dim(), a.is_contiguous(), a.device.type)
             else:
@@ -49,8 +51,10 @@ def fingerprint(args) -> tuple | None:
 class FastEntry:
     """What a hit needs: the compiled specialization and the checks to replay."""
 
-    def __init__(self, kernel: ir.Kernel, compiled, consts: dict):
+    def __init__(self, kernel: ir.Kernel, compiled, consts: dict, direct=None):
         self.compiled = compiled
+        # The backend's launcher when arguments of this fingerprint need no conversion.
+        self.direct = direct
         self.shape_checks = []   # (arg position, axis, int size or symbol name)
         self.scalars = []        # (arg position, numpy type, kind)
         self.consts = []         # (arg position, value)

@@ -160,7 +160,10 @@ class Kernel:
                     g = c.grid_fn(*values)
                     if 0 in g:
                         return
-                    b.launch(c.handle, g, c.block, values, c.written_pos, stream)
+                    if entry.direct is not None:
+                        entry.direct(g, c.block, values, stream)
+                    else:
+                        b.launch(c.handle, g, c.block, values, c.written_pos, stream)
                     for i in c.written_pos:
                         mark = getattr(values[i], "_mark_written", None)
                         if mark is not None:
@@ -185,7 +188,8 @@ class Kernel:
                 if mark is not None:
                     mark()
             if fp is not None:
-                self._fast[(b.name, host_arrays_allowed(), fp)] = FastEntry(self.ir, c, binding.consts)
+                self._fast[(b.name, host_arrays_allowed(), fp)] = FastEntry(
+                    self.ir, c, binding.consts, b.direct_launcher(c.handle, binding.values))
         except TesseraError as e:
             # The user's frame is the useful one; the compiler's frames are noise.
             raise e.with_traceback(None) from None

@@ -84,7 +84,7 @@ class Tensor:
     """
 
     __slots__ = ("_arr", "_storage", "_dtype", "_device", "_shape", "_kind", "_cache", "_cache_version",
-                 "_ptr_cache", "__weakref__")
+                 "_ptr_cache", "_launch_cache", "__weakref__")
 
     def __class_getitem__(cls, item):
         return tensor_spec(item)
@@ -106,6 +106,7 @@ class Tensor:
         t._cache = None
         t._cache_version = -1
         t._ptr_cache = None
+        t._launch_cache = None
         t._storage.views.add(t)
         return t
 
@@ -141,6 +142,22 @@ class Tensor:
             p = (arr.device_ctypes_pointer.value or 0) if self._kind == _DEVICE else arr.ctypes.data
             self._ptr_cache = p
         return p
+
+    def _launch_info(self) -> tuple:
+        """(fingerprint key, numba array-ABI parameters) for the cached launch path.
+
+        Computed once: a tensor's dtype, shape, strides and address never change.
+        The ABI is numba's: meminfo, parent, nitems, itemsize, data, shape..., strides in bytes.
+        """
+        info = self._launch_cache
+        if info is None or self._storage.freed:
+            arr = self._live()
+            contiguous = self.is_contiguous()
+            key = (Tensor, self._dtype, len(self._shape), self._kind, contiguous)
+            strides = tuple(int(x) for x in arr.strides)
+            params = (0, 0, self.size, self._dtype.itemsize, self._ptr) + self._shape + strides
+            info = self._launch_cache = (key, params)
+        return info
 
     def _mark_written(self):
         """Invalidate the cached host copy of this tensor and of every view of its memory."""

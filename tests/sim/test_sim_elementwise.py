@@ -48,10 +48,17 @@ def test_backend_argument_and_environment_choose_sim(monkeypatch):
     c = np.zeros_like(a)
     vector_add(a, a, c, backend="sim")
     np.testing.assert_array_equal(c, 2.0)
+    from tessera import settings
     monkeypatch.setenv("TESSERA_BACKEND", "sim")
-    c[:] = 0
-    vector_add(a, a, c)
-    np.testing.assert_array_equal(c, 2.0)
+    settings.reload()
+    try:
+        assert ts.current_backend().name == "sim"
+        c[:] = 0
+        vector_add(a, a, c)
+        np.testing.assert_array_equal(c, 2.0)
+    finally:
+        monkeypatch.undo()
+        settings.reload()
 
 
 def test_second_call_reuses_the_compiled_specialization():
