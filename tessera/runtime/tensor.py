@@ -153,7 +153,8 @@ class Tensor:
         if info is None or self._storage.freed:
             arr = self._live()
             contiguous = self.is_contiguous()
-            key = (Tensor, self._dtype, len(self._shape), self._kind, contiguous)
+            # Strings and ints only: the cached launch path hashes this on every call.
+            key = ("ts.Tensor", self._dtype.name, len(self._shape), self._kind, contiguous)
             strides = tuple(int(x) for x in arr.strides)
             params = (0, 0, self.size, self._dtype.itemsize, self._ptr) + self._shape + strides
             info = self._launch_cache = (key, params)
