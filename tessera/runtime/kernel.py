@@ -148,8 +148,10 @@ class Kernel:
 
     # ---------------------------------------------------------------- launch
 
-    def _launch(self, args, grid, block, backend, stream):
+    def _launch(self, args, grid, block, backend, stream, config=None):
         fp = fingerprint(args) if grid is None and block is None and self.grid is None else None
+        if fp is not None and config:
+            fp = (fp, tuple(sorted(config.items())))
         if fp is not None:
             b = resolve_backend(backend or self.backend) if backend or self.backend else self._default_backend()
             entry = self._fast.get((b.name, host_arrays_allowed(), fp))
@@ -174,7 +176,8 @@ class Kernel:
             binding = bind_args(self.ir, args, device_ok=b.device_arrays)
             block = block or self._block()
             g = grid if grid is not None else self.grid
-            c = self._get_compiled(b, binding, block, binding.consts, explicit_grid=g is not None)
+            consts = {**binding.consts, **config} if config else binding.consts
+            c = self._get_compiled(b, binding, block, consts, explicit_grid=g is not None)
             if callable(g):
                 names = [p.name for p in self.ir.params]
                 g = g({**dict(zip(names, args)), **binding.symbols})
@@ -199,8 +202,9 @@ class Kernel:
         # the environment, which can change between calls, so only the lookup is cached.
         return resolve_backend(None)
 
-    def __call__(self, *args, backend=None, stream=None):
-        return self._launch(args, None, None, backend, stream)
+    def __call__(self, *args, backend=None, stream=None, config=None):
+        """Launch. `config` gives compile-time values read with ts.autotune.get_param, e.g. {"TILE_M": 64}."""
+        return self._launch(args, None, None, backend, stream, config)
 
     def __getitem__(self, launch):
         """`kernel[grid, block](*args)`: an explicit launch configuration."""
