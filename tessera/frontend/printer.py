@@ -81,6 +81,8 @@ def format_expr(e) -> str:
         return f"{e.to.name}({format_expr(e.value)})"
     if isinstance(e, ir.Call):
         return f"{e.func}({', '.join(format_expr(a) for a in e.args)})"
+    if hasattr(e, "format_with"):  # nodes of later IR forms (ir_vthreads.py) print themselves
+        return e.format_with(format_expr)
     return f"<{type(e).__name__}>"
 
 
@@ -143,6 +145,10 @@ def format_kernel(k: ir.Kernel, *, lines: bool = True) -> str:
                 out.append((f"{pad}copy_async({s.src}[{sl}], {s.dst})", s.loc))
             elif isinstance(s, ir.WaitGroup):
                 out.append((f"{pad}wait_group({format_expr(s.n)})", s.loc))
+            elif hasattr(s, "format_header"):  # nodes of later IR forms (ir_vthreads.py)
+                out.append((f"{pad}{s.format_header(format_expr)}", s.loc))
+                if hasattr(s, "body"):
+                    emit(s.body, depth + 1)
             else:
                 out.append((f"{pad}<{type(s).__name__}>", getattr(s, "loc", None)))
 
