@@ -5,7 +5,9 @@
     infer_launch(kernel, block)       -> LaunchPlan         passes/launch.py
     infer_types(kernel, types, index) -> ir.Kernel (typed)  passes/typecheck.py
     check_collectives(kernel)                               passes/uniformity.py
-    emit_numba(kernel, plan, index)   -> GeneratedModule    backends/codegen.py
+    emit_numba(kernel, plan, index)   -> GeneratedModule    backends/codegen.py      (target numba-cuda)
+    split_threads(kernel, plan)       -> ir.Kernel          passes/vthreads.py       (target numba-cpu)
+    emit_cpu(split, plan, index)      -> CpuModule          backends/codegen_cpu.py  (target numba-cpu)
     backend.build(module, ...)        -> launchable handle  backends/<name>.py
 
 Example::
@@ -32,7 +34,7 @@ from .backends.codegen import GeneratedModule, emit_numba
 from .errors import TesseraError, UnsupportedSyntaxError
 from .frontend import ir
 from .lang import dtypes as dt
-from .passes.launch import LaunchPlan, infer_launch
+from .passes.launch import MAX_THREADS, LaunchPlan, infer_launch
 from .passes.specialize import specialize
 from .passes.typecheck import infer_types
 from .passes.uniformity import check_collectives
@@ -44,6 +46,9 @@ class Lowered:
     plan: LaunchPlan
     module: GeneratedModule
     written: tuple   # names of tensor parameters the kernel writes
+    split: ir.Kernel | None = None   # the virtual-thread form (passes/vthreads.py), where the target uses it
+
+TARGETS = ("numba-cuda", "numba-cpu")   # what `lower` generates for; a Backend's `codegen` names one
 
 
 def written_tensors(kernel: ir.Kernel) -> tuple:
@@ -90,15 +95,31 @@ def _type_funcs(kernel: ir.Kernel, resolve_func, index: dt.DType) -> tuple:
 
 
 def lower(kernel: ir.Kernel, arg_types: dict, consts: dict, index: dt.DType, *,
-          block: tuple | None = None, resolve_func=None, explicit_grid: bool = False) -> Lowered:
+          block: tuple | None = None, resolve_func=None, explicit_grid: bool = False,
+          target: str = "numba-cuda") -> Lowered:
     """Everything from the parsed kernel to generated source, for one specialization.
 
-    `explicit_grid`: the launch gives the grid, so it need not be inferable."""
+    `explicit_grid`: the launch gives the grid, so it need not be inferable.
+    `target`: "numba-cuda" (cuda and sim backends) or "numba-cpu" (cpu backend: virtual
+    threads, so blocks may exceed the GPU's 1024 threads)."""
+    if target not in TARGETS:
+        raise ValueError(f"unknown codegen target {target!r}; one of {TARGETS}")
+    cpu = target == "numba-cpu"
+    if cpu:
+        # 64-bit index arithmetic costs nothing on a 64-bit CPU, while narrowing every index
+        # expression back to 32 bits stops LLVM from vectorizing (4x on vector add); results
+        # differ only where 32-bit index arithmetic would overflow.
+        index = dt.i64
     spec = specialize(kernel, consts)
-    plan = infer_launch(spec, block, explicit_grid=explicit_grid)
+    plan = infer_launch(spec, block, explicit_grid=explicit_grid, max_threads=None if cpu else MAX_THREADS)
     func_types, funcs = _type_funcs(kernel, resolve_func, index) if resolve_func else (None, {})
     typed = infer_types(spec, arg_types, index, func_types)
     check_collectives(typed)
+    if cpu:
+        from .backends.codegen_cpu import emit_cpu
+        from .passes.vthreads import split_threads
+        split = split_threads(typed, plan)
+        return Lowered(typed, plan, emit_cpu(split, plan, index, funcs), written_tensors(typed), split)
     module = emit_numba(typed, plan, index, funcs)
     return Lowered(typed, plan, module, written_tensors(typed))
 
@@ -112,6 +133,8 @@ def spec_key(kernel_source: str, backend: str, parts) -> str:
     return h.hexdigest()[:20]
 
 
-def compile_source(kernel, arg_types: dict, consts: dict | None = None, index=dt.i32, block=None) -> GeneratedModule:
+def compile_source(kernel, arg_types: dict, consts: dict | None = None, index=dt.i32, block=None,
+                   target: str = "numba-cuda") -> GeneratedModule:
     """The generated numba source of a `ts.kernel` for given argument dtypes (no backend needed)."""
-    return lower(kernel.ir, arg_types, consts or {}, index, block=block, resolve_func=kernel.resolve_func).module
+    return lower(kernel.ir, arg_types, consts or {}, index, block=block, resolve_func=kernel.resolve_func,
+                 target=target).module

@@ -1,7 +1,7 @@
 """Backends and the one place where one is chosen.
 
 Choice order: a call's `backend=` argument, then `with ts.use_backend(...)`,
-then `TESSERA_BACKEND`, then `cuda` if a GPU is present, else `sim`.
+then `TESSERA_BACKEND`, then `cuda` if a GPU is present, else `cpu`.
 
 Example::
 
@@ -28,9 +28,10 @@ _current: contextvars.ContextVar = contextvars.ContextVar("tessera_backend", def
 
 def _registry() -> dict[str, Backend]:
     if not _REGISTRY:
+        from .cpu import CpuBackend
         from .cuda import CudaBackend
         from .sim import SimBackend
-        for b in (CudaBackend(), SimBackend()):
+        for b in (CudaBackend(), CpuBackend(), SimBackend()):
             _REGISTRY[b.name] = b
     return _REGISTRY
 
@@ -48,7 +49,7 @@ def available_backends() -> list[str]:
 
 
 def default_backend_name() -> str:
-    return "cuda" if get_backend("cuda").is_available() else "sim"
+    return "cuda" if get_backend("cuda").is_available() else "cpu"
 
 
 def resolve_backend(name: str | None = None) -> Backend:

@@ -24,6 +24,8 @@ from .codegen import GeneratedModule
 
 class Backend(ABC):
     name: str = "?"
+    #: what compiler.lower generates for this backend ("numba-cuda" or "numba-cpu")
+    codegen: str = "numba-cuda"
     #: accepts objects with __cuda_array_interface__ without a copy
     device_arrays: bool = False
 

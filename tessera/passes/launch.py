@@ -133,11 +133,13 @@ def _guards(body):
     return out
 
 
-def infer_launch(kernel: ir.Kernel, block=None, *, explicit_grid: bool = False) -> LaunchPlan:
+def infer_launch(kernel: ir.Kernel, block=None, *, explicit_grid: bool = False,
+                 max_threads: int | None = MAX_THREADS) -> LaunchPlan:
     """Infer block and grid; `block` (tuple) overrides the block where given.
 
     With `explicit_grid` (`kernel[grid, block]`, `@ts.kernel(grid=...)`) a grid axis
-    that cannot be inferred is left None instead of being an error: the caller gives it."""
+    that cannot be inferred is left None instead of being an error: the caller gives it.
+    `max_threads`: the most threads a block may have (None: any, with virtual threads)."""
     used = {}
     for n in ir.walk(kernel.body):
         if isinstance(n, ir.Intrinsic) and n.name in ("program_id", "thread_id", "block_size", "num_programs"):
@@ -195,12 +197,12 @@ def infer_launch(kernel: ir.Kernel, block=None, *, explicit_grid: bool = False) 
         else:
             blk.append(1)
     nthreads = blk[0] * blk[1] * blk[2]
-    if nthreads > MAX_THREADS:
+    if max_threads is not None and nthreads > max_threads:
         dims = " x ".join(str(b) for b in blk[:axes]) + (f" = {nthreads}" if axes > 1 else "")
         raise LaunchError(
-            f"a block of {dims} threads exceeds the GPU's {MAX_THREADS} threads per block",
+            f"a block of {dims} threads exceeds the GPU's {max_threads} threads per block",
             kernel=kernel.name, loc=kernel.loc,
-            hint=f"use smaller tiles so that their product is at most {MAX_THREADS} (e.g. 32 x 32)")
+            hint=f"use smaller tiles so that their product is at most {max_threads} (e.g. 32 x 32)")
 
     # Grid from guards.
     grid = []
