@@ -69,6 +69,11 @@ EOF
     rc=$?
     [ $rc -eq 0 ] || { echo "!! launch overhead: exit $rc"; failed=1; }
 
+    echo "== (f) profiler overhead per launch (budget 5 us)"
+    python3 -m benchmarks.profile_overhead --backend cuda --out "$OUT/profile_overhead.json" | tee "$OUT/profile_overhead.md"
+    rc=$?
+    [ $rc -eq 0 ] || { echo "!! profile overhead: exit $rc"; failed=1; }
+
     echo "== done (failed=$failed); results in $OUT"
     return $failed
 }

@@ -30,6 +30,8 @@ from .lang.intrinsics import (program_id, num_programs, thread_id, block_size, b
 from .runtime.kernel import kernel, Kernel
 from .runtime.func import func
 from .backends import available_backends, use_backend, current_backend
+from . import inspect
+from .profile import profile
 from .passes.uniformity import DivergentCollectiveError
 
 # `bool` is the dtype's name in the kernel language; `ts.bool_` avoids shadowing the builtin in user code.

@@ -33,6 +33,7 @@ from .args import bind_args
 from .fastpath import FastEntry, fingerprint
 from .func import DeviceFunction
 from .memory import host_arrays_allowed
+from ..profile import hooks as _profile
 
 
 @dataclass
@@ -59,8 +60,9 @@ def _dims(x, what: str, kernel: str) -> tuple:
 class Kernel:
     __tessera_kernel__ = True
 
-    def __init__(self, fn, *, grid=None, block=None, backend=None):
+    def __init__(self, fn, *, grid=None, block=None, backend=None, flops=None, bytes=None):
         self.fn = fn
+        self.flops, self.bytes = flops, bytes  # for the profiler: numbers or callables of the argument dict
         self.name = fn.__name__
         self.grid = grid
         self.block = block
@@ -119,22 +121,34 @@ class Kernel:
         except TesseraError as e:
             raise e.with_traceback(None) from None
 
+    def inspect(self, *args, target=None, config=None, block=None):
+        """Every stage down to SASS, resources and occupancy for these arguments (or type strings
+        such as "f32[1024]"); no GPU needed. See `tessera.inspect`."""
+        from ..inspect import inspect_kernel
+        block = _dims(block, "block", self.name) if block is not None else self._block()
+        return inspect_kernel(self, args, target=target, config=config, block=block)
+
     def _block(self):
         return _dims(self.block, "block", self.name) if self.block is not None else None
 
-    def _get_compiled(self, backend, binding, block, consts, explicit_grid=False) -> Compiled:
+    def _spec_keys(self, backend, binding, block, consts, explicit_grid=False) -> tuple:
+        """(in-memory key, key parts) of a specialization; the autotuner's compile workers use the same."""
         # explicit_grid is in the key: a specialization compiled for a given grid may
         # have no launch_grid, and must not serve a call that relies on inference.
         key_parts = (sorted((k, v.name) for k, v in binding.arg_types.items()),
                      sorted(binding.layouts.items()), sorted(consts.items()),
                      binding.index.name, block) + (("grid given",) if explicit_grid else ())
-        mem_key = (backend.name, repr(key_parts))
+        return (backend.name, repr(key_parts)), key_parts
+
+    def _get_compiled(self, backend, binding, block, consts, explicit_grid=False) -> Compiled:
+        mem_key, key_parts = self._spec_keys(backend, binding, block, consts, explicit_grid)
         c = self._compiled.get(mem_key)
         if c is not None:
             return c
         t0 = time.perf_counter()
         lowered = lower(self.ir, binding.arg_types, consts, binding.index, block=block,
-                        resolve_func=self.resolve_func, explicit_grid=explicit_grid)
+                        resolve_func=self.resolve_func, explicit_grid=explicit_grid,
+                        target=getattr(backend, "codegen", "numba-cuda"))
         key = spec_key(self.source + self._func_sources(), backend.target(), key_parts)
         handle = backend.build(lowered.module, binding.numba_types(self.ir), self.name, key)
         ns = {}
@@ -144,6 +158,8 @@ class Kernel:
         c = Compiled(lowered, handle, ns["launch_grid"], written, lowered.plan.block, backend.name, key,
                      time.perf_counter() - t0)
         self._compiled[mem_key] = c
+        if _profile.active:
+            _profile.compiled(self, c, t0)
         return c
 
     # ---------------------------------------------------------------- launch
@@ -162,7 +178,9 @@ class Kernel:
                     g = c.grid_fn(*values)
                     if 0 in g:
                         return
-                    if entry.direct is not None:
+                    if _profile.active:
+                        _profile.launch(self, c, g, args, config, b, stream, entry.direct, values)
+                    elif entry.direct is not None:
                         entry.direct(g, c.block, values, stream)
                     else:
                         b.launch(c.handle, g, c.block, values, c.written_pos, stream)
@@ -185,7 +203,10 @@ class Kernel:
                 tuple(int(x) for x in c.grid_fn(*binding.values)), "grid", self.name)
             if any(x == 0 for x in g):
                 return  # empty input: nothing to launch
-            b.launch(c.handle, g, c.block, binding.values, c.written_pos, stream)
+            if _profile.active:
+                _profile.launch(self, c, g, args, config, b, stream, None, binding.values)
+            else:
+                b.launch(c.handle, g, c.block, binding.values, c.written_pos, stream)
             for i in c.written_pos:
                 mark = getattr(binding.values[i], "_mark_written", None)
                 if mark is not None:
@@ -227,15 +248,21 @@ class Kernel:
 
 
 class _KernelDecorator:
-    """`@ts.kernel` or `@ts.kernel(grid=..., block=..., backend=...)`."""
+    """`@ts.kernel` or `@ts.kernel(grid=..., block=..., backend=..., flops=..., bytes=...)`."""
 
-    def __call__(self, fn=None, *, grid=None, block=None, backend=None):
+    def __call__(self, fn=None, *, grid=None, block=None, backend=None, flops=None, bytes=None):
         if fn is None:
-            return lambda f: Kernel(f, grid=grid, block=block, backend=backend)
+            return lambda f: Kernel(f, grid=grid, block=block, backend=backend, flops=flops, bytes=bytes)
         if not callable(fn):
             raise TesseraError("@ts.kernel decorates a function",
                                hint="@ts.kernel\ndef my_kernel(x: ts.Tensor[\"N\", ts.f32]): ...")
         return Kernel(fn, grid=grid, block=block, backend=backend)
+
+    def autotune(self, space=None, *, key=(), **options):
+        """`@ts.kernel.autotune(space={...}, key=[...], ...)`: see tessera.tune.autotune."""
+        from ..errors import caller_loc
+        from ..tune import autotune
+        return autotune(space, key=key, _loc=caller_loc(), **options)
 
     def __repr__(self) -> str:
         return "ts.kernel"

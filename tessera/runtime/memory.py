@@ -36,6 +36,7 @@ import functools
 import re
 
 from ..errors import DeviceMemoryError, TesseraError
+from ..profile.hooks import traced_alloc
 
 __all__ = ["device", "manual_management", "host_arrays_allowed", "gpu_available", "default_device",
            "parse_device", "memory_info"]
@@ -236,6 +237,7 @@ def _oom(name: str, requested: int, free: int | None, total: int | None, simulat
              "or process the data in chunks")
 
 
+@traced_alloc
 def alloc_device(shape: tuple, np_dtype, name: str):
     """A numba DeviceNDArray on GPU `name`; out of memory becomes a DeviceMemoryError."""
     from numba import cuda
@@ -255,6 +257,7 @@ def alloc_device(shape: tuple, np_dtype, name: str):
         raise _oom(name, requested, int(free), int(total), simulated=False) from None
 
 
+@traced_alloc
 def alloc_host(shape: tuple, np_dtype, name: str, fill=None):
     """A NumPy array for a "cpu" or simulated tensor; out of memory becomes a DeviceMemoryError."""
     import numpy as np

@@ -44,6 +44,7 @@ import numpy as np
 from ..errors import DeviceMemoryError, TesseraError
 from ..lang import dtypes as dt
 from ..lang.tensor import tensor_spec
+from ..profile.hooks import traced_to_host
 from . import memory
 
 __all__ = ["Tensor", "TesseraWarning"]
@@ -237,6 +238,7 @@ class Tensor:
 
     # ------------------------------------------------------------ transfers
 
+    @traced_to_host
     def numpy(self) -> np.ndarray:
         """The data as a NumPy array, copied from the device when called.
 

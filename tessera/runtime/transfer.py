@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ShapeError, TesseraError
+from ..profile.hooks import traced_copy
 from . import memory
 
 
@@ -42,6 +43,7 @@ def _source(x):
                        hint="convert it first: t.copy_from(np.asarray(x, dtype=t.dtype.numpy))")
 
 
+@traced_copy
 def copy_into(dst, x) -> None:
     """Copy `x` into tensor `dst` (same shape and dtype)."""
     from .tensor import _DEVICE
