@@ -8,9 +8,8 @@ the sweep's wall time, the best config, its TFLOP/s (re-timed with do_bench: CUD
 flush) and the ratio to torch.matmul (cuBLAS, TF32 off) timed the same way in the same process.
 
 `--space guide` is the guide's 243 configs, verbatim (tests/guide_autotune.py). Its tiles are
-blocks of 64 x 64 threads and more, which need virtual threads: until the cuda backend has them
-every config is pruned for threads, and this script says so. `--space gpu` tunes the same kernel
-body over tiles of at most 1024 threads, which the cuda backend runs today.
+blocks of 64 x 64 threads and more, which virtual threads run on `num_warps * 32` GPU threads.
+`--space gpu` tunes the same kernel body over small tiles of at most 1024 threads (no virtual threads).
 
 `--force` re-times every config (the default reuses TESSERA_CACHE_DIR/autotune: a second run
 prints the cached sweep). Without a GPU, a small smoke run on the cpu backend exercises the script.

@@ -27,11 +27,11 @@ Example::
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ._version import __version__
 from .backends.codegen import GeneratedModule, emit_numba
-from .errors import TesseraError, UnsupportedSyntaxError
+from .errors import LaunchError, TesseraError, UnsupportedSyntaxError
 from .frontend import ir
 from .lang import dtypes as dt
 from .passes.launch import MAX_THREADS, LaunchPlan, infer_launch
@@ -111,7 +111,8 @@ def lower(kernel: ir.Kernel, arg_types: dict, consts: dict, index: dt.DType, *,
         # differ only where 32-bit index arithmetic would overflow.
         index = dt.i64
     spec = specialize(kernel, consts)
-    plan = infer_launch(spec, block, explicit_grid=explicit_grid, max_threads=None if cpu else MAX_THREADS)
+    plan = infer_launch(spec, block, explicit_grid=explicit_grid, max_threads=None)
+    physical = None if cpu else physical_threads(plan, consts.get("num_warps"), kernel)
     func_types, funcs = _type_funcs(kernel, resolve_func, index) if resolve_func else (None, {})
     typed = infer_types(spec, arg_types, index, func_types)
     check_collectives(typed)
@@ -120,8 +121,38 @@ def lower(kernel: ir.Kernel, arg_types: dict, consts: dict, index: dt.DType, *,
         from .passes.vthreads import split_threads
         split = split_threads(typed, plan)
         return Lowered(typed, plan, emit_cpu(split, plan, index, funcs), written_tensors(typed), split)
+    if physical is not None:
+        from .backends.codegen_vthreads import emit_cuda_vthreads
+        from .passes.vthreads import split_threads
+        split = split_threads(typed, plan)
+        plan = replace(plan, physical_block=(physical, 1, 1))
+        return Lowered(typed, plan, emit_cuda_vthreads(split, plan, physical, index, funcs),
+                       written_tensors(typed), split)
     module = emit_numba(typed, plan, index, funcs)
     return Lowered(typed, plan, module, written_tensors(typed))
+
+
+DEFAULT_NUM_WARPS = 4
+
+
+def physical_threads(plan: LaunchPlan, num_warps, kernel: ir.Kernel) -> int | None:
+    """GPU threads per block where virtual threads run the block, else None (one thread each).
+
+    A block above the hardware's 1024 threads runs on `num_warps * 32` threads
+    (num_warps 4 by default); a smaller block does too where a config sets
+    `num_warps` below it, which is what makes `num_warps` a knob."""
+    threads = plan.block[0] * plan.block[1] * plan.block[2]
+    if num_warps is None:
+        return DEFAULT_NUM_WARPS * 32 if threads > MAX_THREADS else None
+    if not isinstance(num_warps, int) or isinstance(num_warps, bool) or num_warps < 1:
+        raise LaunchError(f"num_warps must be a positive int, not {num_warps!r}", kernel=kernel.name,
+                          loc=kernel.loc, hint='config={"num_warps": 4}')
+    physical = num_warps * 32
+    if physical > MAX_THREADS:
+        raise LaunchError(f"num_warps={num_warps} asks for {physical} threads: a block of {physical} "
+                          f"threads exceeds the GPU's {MAX_THREADS} threads per block",
+                          kernel=kernel.name, loc=kernel.loc, hint=f"num_warps of at most {MAX_THREADS // 32}")
+    return physical if threads > physical else None
 
 
 def spec_key(kernel_source: str, backend: str, parts) -> str:

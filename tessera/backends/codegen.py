@@ -57,6 +57,9 @@ class GeneratedModule:
     params: tuple                # the kernel's parameter names, in order
     device_funcs: tuple = ()     # names of device functions the backend must decorate
     line_map: dict = field(default_factory=dict)  # generated line (1-based) -> user SourceLoc
+    # most threads per block it is launched with: ptxas then keeps registers within the register
+    # file for that many threads (spilling if it must) instead of the launch failing
+    launch_bounds: int | None = None
 
     def user_loc(self, gen_line: int) -> SourceLoc | None:
         return self.line_map.get(gen_line)
@@ -285,6 +288,10 @@ class _Emitter:
     def _s_WaitGroup(self, s, depth):
         self.line(depth, "pass  # wait_group: copies complete synchronously in this backend", s.loc)
 
+    def copy_threads(self) -> int:
+        """The threads that run a cooperative copy."""
+        return self.plan.block[0] * self.plan.block[1] * self.plan.block[2]
+
     def linear_tid(self) -> str:
         it = self.T(self.index)
         bx, by, _ = self.plan.block
@@ -305,7 +312,7 @@ class _Emitter:
         total = 1
         for d in shape:
             total *= d
-        nthreads = self.plan.block[0] * self.plan.block[1] * self.plan.block[2]
+        nthreads = self.copy_threads()
         starts = []
         for a, (lo, hi) in enumerate(zip(s.starts, s.stops)):
             lo_v, hi_v = self.fresh("lo"), self.fresh("hi")
@@ -313,7 +320,14 @@ class _Emitter:
             self.line(depth, f"{hi_v} = min({self.expr(hi)}, {self._e_Shape(ir.Shape(s.src, a))})", s.loc)
             starts.append((lo_v, hi_v))
         e = self.fresh("e")
-        self.line(depth, f"for {e} in range({self.linear_tid()}, {it}({total}), {it}({nthreads})):", s.loc)
+        if total % nthreads == 0:
+            # a constant trip count, so that the copy unrolls and its loads overlap
+            c = self.fresh("c")
+            self.line(depth, f"for {c} in range({total // nthreads}):", s.loc)
+            self.line(depth + 1, f"{e} = {self.wrap_int(self.index, f'{self.linear_tid()} + {c} * {it}({nthreads})')}",
+                      s.loc)
+        else:
+            self.line(depth, f"for {e} in range({self.linear_tid()}, {it}({total}), {it}({nthreads})):", s.loc)
         rem, idx, conds = e, [], []
         for a in range(len(shape)):
             stride = 1
@@ -421,4 +435,4 @@ def emit_numba(kernel: ir.Kernel, plan: LaunchPlan, index: dt.DType, funcs: dict
             text.append(t)
     return GeneratedModule("\n".join(text) + "\n", kernel.name,
                            tuple(p.name for p in kernel.params if p.kind != "constexpr"),
-                           tuple(func_names.values()), line_map)
+                           tuple(func_names.values()), line_map, plan.block[0] * plan.block[1] * plan.block[2])

@@ -53,7 +53,7 @@ class CudaBackend(Backend):
             for f in module.device_funcs:
                 ns[f] = cuda.jit(device=True)(ns[f])
             sig = f"void({', '.join(arg_types)})"
-            return FastLaunch(cuda.jit(sig, lineinfo=True, cache=True)(ns[module.entry]))
+            return FastLaunch(cuda.jit(sig, lineinfo=True, cache=True, launch_bounds=module.launch_bounds)(ns[module.entry]))
         except Exception as e:
             if settings.debug():
                 raise

@@ -76,6 +76,7 @@ def cross_compile(module, arg_types: list, cc: tuple, key: str, kernel_name: str
     _check_numba()
     from numba.core import sigutils
     from numba.cuda.compiler import compile_cuda, kernel_fixup
+    from numba.cuda.cudadrv import nvvm
 
     ns, filename = load_module(module, key)
     wrap = _device_dispatcher(cc)
@@ -87,6 +88,7 @@ def cross_compile(module, arg_types: list, cc: tuple, key: str, kernel_name: str
         lib = cres.library
         name = cres.fndesc.llvm_func_name
         kernel_fixup(lib.get_function(name), False)
+        nvvm.set_launch_bounds(lib.get_function(name), getattr(module, "launch_bounds", None))
         lib._entry_name = name
         ptx = "\n".join(lib.get_asm_strs(cc=cc))
         llvm = lib.get_llvm_str()

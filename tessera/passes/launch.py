@@ -37,6 +37,13 @@ class LaunchPlan:
     grid: tuple            # per axis: an ir.Expr over shapes/symbols/scalars (or Const 1); None: given at launch
     extents: tuple         # per axis: the E of `program_id * E + thread_id` (int), or 1
     axes: int              # number of axes the kernel uses (1..3)
+    # threads the GPU runs per block where virtual threads run `block` (backends/codegen_vthreads.py)
+    physical_block: tuple | None = None
+
+    @property
+    def launch_block(self) -> tuple:
+        """The block the launch asks the hardware for."""
+        return self.physical_block or self.block
 
     def describe(self) -> str:
         from ..frontend.printer import format_expr

@@ -155,7 +155,7 @@ class Kernel:
         exec(compile(lowered.module.source, "<grid>", "exec"), ns)  # only launch_grid is used
         names = [p.name for p in self.ir.params if p.kind != "constexpr"]
         written = tuple(i for i, n in enumerate(names) if n in lowered.written)
-        c = Compiled(lowered, handle, ns["launch_grid"], written, lowered.plan.block, backend.name, key,
+        c = Compiled(lowered, handle, ns["launch_grid"], written, lowered.plan.launch_block, backend.name, key,
                      time.perf_counter() - t0)
         self._compiled[mem_key] = c
         if _profile.active:
@@ -256,7 +256,7 @@ class _KernelDecorator:
         if not callable(fn):
             raise TesseraError("@ts.kernel decorates a function",
                                hint="@ts.kernel\ndef my_kernel(x: ts.Tensor[\"N\", ts.f32]): ...")
-        return Kernel(fn, grid=grid, block=block, backend=backend)
+        return Kernel(fn, grid=grid, block=block, backend=backend, flops=flops, bytes=bytes)
 
     def autotune(self, space=None, *, key=(), **options):
         """`@ts.kernel.autotune(space={...}, key=[...], ...)`: see tessera.tune.autotune."""

@@ -104,7 +104,7 @@ def static_check(kernel, binding, config: dict, target: GpuTarget, *, block=None
         st.error = e
         return st
     if st.threads > MAX_THREADS_BLOCK:
-        what = "" if st.lowered is None or not st.virtual else " (num_warps * 32)"
+        what = " (num_warps * 32)" if st.virtual or "num_warps" in config else ""
         st.reasons.append(f"threads: {st.threads} threads per block{what} > {MAX_THREADS_BLOCK}")
     limit = target.smem_limit(smem_opt_in)
     if st.shared_bytes > limit:

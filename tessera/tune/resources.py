@@ -106,7 +106,8 @@ def ptx_resources(module, arg_types: list, target: str, key: str) -> dict:
     for f in module.device_funcs:
         ns[f] = cuda.jit(device=True)(ns[f])
     cc = parse_target(target)
-    ptx, _ = cuda.compile_ptx(ns[module.entry], f"void({', '.join(arg_types)})", cc=cc)
+    ptx, _ = cuda.compile_ptx(ns[module.entry], f"void({', '.join(arg_types)})", cc=cc,
+                              launch_bounds=getattr(module, "launch_bounds", None))
     with tempfile.TemporaryDirectory(prefix="tessera-ptxas-") as d:
         src = os.path.join(d, "k.ptx")
         with open(src, "w") as f:

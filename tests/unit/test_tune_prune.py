@@ -38,9 +38,11 @@ def test_a_config_that_fits_has_no_reason():
     assert st.threads == 256 and st.shared_bytes == 16 * 16 * 4 * 2 and not st.virtual
 
 
-def test_threads_per_block_over_1024_without_virtual_threads():
+def test_a_block_over_1024_threads_runs_on_num_warps_times_32_gpu_threads():
     st = check({"TM": 64, "TK": 32})
-    assert st.reasons == ["threads: 2048 threads per block > 1024"]
+    assert (st.threads, st.virtual, st.reasons) == (128, True, [])   # num_warps 4 by default
+    st = check({"TM": 64, "TK": 32, "num_warps": 64})
+    assert st.reasons == ["threads: 2048 threads per block (num_warps * 32) > 1024"]
     assert st.lowered is None  # the numba-cuda compiler refused the block: nothing to compile
 
 
