@@ -2,7 +2,7 @@
 
 | variable | meaning | default |
 |---|---|---|
-| `TESSERA_BACKEND` | backend used when a call names none: `cuda`, `sim` | `cuda` with a GPU, else the best no-GPU backend |
+| `TESSERA_BACKEND` | backend used when a call names none: `cuda`, `cpu`, `sim` | `cuda` with a GPU, else `cpu` |
 | `TESSERA_CACHE_DIR` | where generated sources and numba's compiled kernels are kept | the user cache dir (platformdirs) |
 | `TESSERA_DEBUG` | `1` keeps internal tracebacks on compile errors (for Tessera developers) | off |
 

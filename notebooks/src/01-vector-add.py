@@ -68,7 +68,7 @@ print(format_kernel(lowered.typed, lines=False))
 
 # %% [markdown]
 # And the numba-cuda code it generates. On a GPU this is compiled by numba-cuda; without one
-# the same code runs on numba's CUDA simulator. Every line ends with the kernel line it came from.
+# kernels run on the cpu backend (`backend="sim"` runs this very code on numba's CUDA simulator). Every line ends with the kernel line it came from.
 
 # %%
 print(lowered.module.source)
