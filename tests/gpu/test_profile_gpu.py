@@ -106,12 +106,6 @@ def test_streams_are_lanes_on_the_gpu():
     assert len(set(prof.timeline().data[0].y)) == 2
 
 
-def test_profiling_adds_at_most_5_us_per_launch():
-    from benchmarks.profile_overhead import measure
-    r = measure(20000, "cuda")["us_per_call"]
-    assert r["added by profiling (hook)"] <= 5.0, r
-
-
 def test_nvtx_ranges_when_available():
     nvtx = pytest.importorskip("nvtx")
     x = ts.ones(1024)
