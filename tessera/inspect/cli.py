@@ -138,4 +138,9 @@ def main(argv=None) -> int:
     except TesseraError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # `... | head`: the reader has what it wanted; quietly stop (and keep Python from printing at exit)
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return 0

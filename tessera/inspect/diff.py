@@ -82,13 +82,13 @@ def diff(a, b, stage: str = "sass", *, context: int = 3, resources: bool = True)
     """Unified diff of `stage` between inspections `a` and `b`, with the resource delta (b - a).
 
     `resources=False` skips ptxas (for stages before SASS on a machine without it)."""
-    from .inspection import Inspection, _check_stage
+    from .inspection import Inspection, _check_stage, user_loc
     for x in (a, b):
         if not isinstance(x, Inspection):
-            raise TesseraError(f"ts.inspect.diff compares two inspections, got {type(x).__name__}",
+            raise TesseraError(f"ts.inspect.diff compares two inspections, got {type(x).__name__}", loc=user_loc(),
                                hint="ts.inspect.diff(k.inspect(*args, config={'TILE': 16}), "
                                     "k.inspect(*args, config={'TILE': 32}), stage=\"sass\")")
-    _check_stage(stage)
+    _check_stage(stage, a.kernel)
     la, lb = _label(a), _label(b)
     if la == lb:
         la, lb = la + " (a)", lb + " (b)"

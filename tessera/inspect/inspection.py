@@ -123,7 +123,7 @@ class Inspection:
 
     def text(self, stage: str) -> str:
         """The stage's text (see STAGES)."""
-        _check_stage(stage)
+        _check_stage(stage, self.kernel)
         if stage not in self._text:
             self._text[stage] = getattr(self, "_make_" + stage)()
         return self._text[stage]
@@ -188,7 +188,7 @@ class Inspection:
             from .toolchain import parse_ptxas_info
             self._assembled()
             r = parse_ptxas_info(self._ptxas_log, self._compiled().entry)
-            bx, by, bz = self.plan.block
+            bx, by, bz = self.plan.launch_block
             threads = bx * by * bz
             smem = r["shared_bytes"]
             occ = occupancy(self.arch, threads=threads, registers=r["registers"], shared_bytes=smem,
@@ -203,7 +203,7 @@ class Inspection:
 
     def line_map(self, stage: str) -> dict:
         """{line of the stage (1-based): (user lines...)} for the lines that came from the user's code."""
-        _check_stage(stage)
+        _check_stage(stage, self.kernel)
         if stage == "sass":
             self.text("sass")  # its map is made from nvdisasm's own headers, before they are relabelled
         if stage not in self._maps:
@@ -240,9 +240,36 @@ class Inspection:
                 f"launch                 {self.plan.describe()}\n{self.resources}")
 
 
-def _check_stage(stage):
+def user_loc():
+    """Where the user's code called into Tessera: the innermost frame outside the tessera package and
+    Python's own library (None from the command line, where there is no user frame)."""
+    import os
+    import sys
+    import sysconfig
+    from ..errors import SourceLoc
+    pkg = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+    stdlib = sysconfig.get_paths().get("stdlib", "\0")
+    f = sys._getframe(1)
+    while f is not None:
+        name = f.f_code.co_filename
+        path = os.path.abspath(name) if not name.startswith("<") else name
+        if not (path.startswith(pkg) or path.startswith(stdlib) or name.startswith("<frozen")):
+            col = 0
+            try:
+                col = list(f.f_code.co_positions())[f.f_lasti // 2][2] or 0
+            except (AttributeError, IndexError, TypeError):
+                pass
+            return SourceLoc(name, f.f_lineno, col)
+        f = f.f_back
+    return None
+
+
+def _check_stage(stage, kernel: str | None = None):
     if stage not in STAGES:
-        raise TesseraError(f"unknown stage {stage!r}", hint=f"one of: {', '.join(STAGES)}")
+        import difflib
+        close = difflib.get_close_matches(str(stage), STAGES, n=1)
+        raise TesseraError(f"unknown stage {stage!r}", kernel=kernel, loc=user_loc(),
+                           hint=(f'"{close[0]}"; ' if close else "") + f"one of: {', '.join(STAGES)}")
 
 
 def default_target() -> str:
@@ -257,7 +284,10 @@ def default_target() -> str:
 
 def inspect_kernel(kernel, args, *, target=None, config=None, block=None) -> Inspection:
     """What `Kernel.inspect` does: bind `args` (arrays, tensors or type strings), lower, and wrap."""
-    arch = parse_target(target if target is not None else default_target())
+    try:
+        arch = parse_target(target if target is not None else default_target())
+    except TesseraError as e:
+        raise TesseraError(e.message, kernel=kernel.name, loc=user_loc(), hint=e.hint) from None
     config = dict(config or {})
     args = tuple(parse_arg(a) for a in args)
     try:

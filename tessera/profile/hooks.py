@@ -149,19 +149,34 @@ def compiled(kernel, c, t0) -> None:
 @contextlib.contextmanager
 def host_range(name: str, kind: str = "range", **info):
     """Mark a host range in every recording profile: a pipeline step, or an autotune sweep
-    (``with host_range(f"autotune {kernel.name}", kind="autotune", configs=n):``)."""
+    (``with host_range(f"autotune {kernel.name}", kind="autotune", configs=n) as details:``).
+
+    Yields the range's details (a dict): what is added to it inside the block is recorded too."""
     if not active:
-        yield
+        yield info
         return
     if _nvtx is not None:
         _nvtx.push_range(name, domain="tessera")
     t0 = now()
     try:
-        yield
+        yield info
     finally:
         if _nvtx is not None:
             _nvtx.pop_range(domain="tessera")
         _emit((kind, name, t0, now(), "host", info, None))
+
+
+@contextlib.contextmanager
+def paused():
+    """Record nothing inside the block, the profiles on the stack kept: an autotune sweep's
+    benchmark launches (thousands of them) would otherwise swamp the user's own launches."""
+    global active
+    was = active
+    active = False
+    try:
+        yield
+    finally:
+        active = was and bool(_stack)
 
 
 def _where(x) -> str:

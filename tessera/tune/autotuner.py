@@ -10,7 +10,8 @@ timing at all.
 Example::
 
     >>> import numpy as np, tessera as ts
-    >>> @ts.kernel.autotune(space={"BLOCK": [32, 64, 2048]}, key=["N"], progress=False,
+    >>> @ts.kernel.autotune(space={"BLOCK": [32, 64, 128]}, key=["N"], progress=False,
+    ...                     constraints=lambda c: c["BLOCK"] <= 64,
     ...                     bench=lambda fn, config, **kw: 1.0 / config["BLOCK"])   # a fake clock
     ... def double(x: ts.Tensor["N", ts.f32], y: ts.Tensor["N", ts.f32]):
     ...     B = ts.autotune.get_param("BLOCK")
@@ -24,13 +25,14 @@ Example::
     {'BLOCK': 64}
     >>> df = double.autotune_results
     >>> df[["BLOCK", "status"]].values.tolist()
-    [[64, 'ok'], [32, 'ok'], [2048, 'pruned']]
+    [[64, 'ok'], [32, 'ok'], [128, 'pruned']]
     >>> df.reason.iloc[2]
-    'threads: 2048 threads per block > 1024'
+    'constraints: ruled out by constraints()'
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
 from dataclasses import dataclass, field, replace
 
@@ -61,7 +63,7 @@ class TuneOptions:
     warmup_ms: float = 25.0
     rep_ms: float = 100.0
     bench: object = None            # (fn, *, config, warmup_ms, rep_ms) -> Timing | ms | [ms, ...]
-    progress: object = None         # None: a text bar on stderr outside notebooks; False: none; or a callable
+    progress: object = None         # None: a text bar outside notebooks; True: always; False: none; a callable
     target: str | None = None       # GPU model to prune for; None: the local GPU, else sm_90
     workers: int | None = None      # compile worker processes; None: min(8, cores); 0 or 1: none
     resources: bool | None = None   # PTX + ptxas resource checks; None: where ptxas is available
@@ -74,8 +76,9 @@ class AutotunedKernel:
 
     __tessera_kernel__ = True
 
-    def __init__(self, kernel: Kernel, configs: list, options: TuneOptions):
+    def __init__(self, kernel: Kernel, configs: list, options: TuneOptions, loc=None):
         self.kernel = kernel
+        self.loc = loc             # the decorator's line, for errors about the space
         self.configs = [dict(c) for c in configs]
         self.options = options
         self._memo: dict = {}      # (backend, fingerprint, key values, launch) -> config
@@ -97,13 +100,27 @@ class AutotunedKernel:
         >>> k.with_options(max_configs=1, strategy="random").options.max_configs
         1
         """
-        unknown = set(options) - set(TuneOptions.__dataclass_fields__)
-        if unknown:
-            raise TesseraError(f"unknown autotune option(s): {', '.join(sorted(unknown))}",
-                               hint="options: " + ", ".join(TuneOptions.__dataclass_fields__))
-        if "reset_to_zero" in options and isinstance(options["reset_to_zero"], str):
-            options["reset_to_zero"] = (options["reset_to_zero"],)
-        return AutotunedKernel(self.kernel, self.configs, replace(self.options, **options))
+        from ..errors import caller_loc
+        from . import validate
+        loc = caller_loc()
+        try:
+            unknown = set(options) - set(TuneOptions.__dataclass_fields__)
+            if unknown:
+                raise TesseraError(f"unknown autotune option(s): {', '.join(sorted(unknown))}",
+                                   kernel=self.kernel.name, loc=loc,
+                                   hint="options: " + ", ".join(TuneOptions.__dataclass_fields__))
+            if "reset_to_zero" in options:
+                rtz = options["reset_to_zero"]
+                options["reset_to_zero"] = (rtz,) if isinstance(rtz, str) else tuple(rtz)
+                validate.check_reset_to_zero(self.kernel, options["reset_to_zero"], loc)
+            if "key" in options:
+                validate.check_key(self.kernel, options["key"], loc)
+                options["key"] = tuple(options["key"])
+            opts = replace(self.options, **options)
+            validate.check_options(self.kernel, opts, loc)
+        except TesseraError as e:
+            raise e.with_traceback(None) from None
+        return AutotunedKernel(self.kernel, self.configs, opts, self.loc)
 
     def __getattr__(self, name):
         # name, ir, source, fn, specializations, ...: the kernel's
@@ -116,20 +133,9 @@ class AutotunedKernel:
     def key_values(self, args, binding=None) -> tuple:
         """The values of the `key` names for these arguments (shape symbols or parameter values)."""
         if self._extract is None:
-            ex = []
-            for name in self.options.key:
-                where = next(((i, a) for i, p in enumerate(self.kernel.ir.params) if p.kind == "tensor"
-                              for a, d in enumerate(p.dims) if d == name), None)
-                if where is None:
-                    where = next(((i, None) for i, p in enumerate(self.kernel.ir.params) if p.name == name), None)
-                if where is None:
-                    syms = sorted({d for p in self.kernel.ir.params if p.kind == "tensor" for d in p.dims
-                                   if isinstance(d, str)})
-                    raise TesseraError(f"autotune key '{name}' is not a shape symbol or parameter of "
-                                       f"{self.kernel.name}", kernel=self.kernel.name, loc=self.kernel.ir.loc,
-                                       hint=f"key=[{', '.join(repr(s) for s in syms)}]")
-                ex.append(where)
-            self._extract = ex
+            from .validate import check_key, key_source
+            check_key(self.kernel, self.options.key, self.kernel.ir.loc)  # checked when decorated, too
+            self._extract = [key_source(self.kernel.ir, name) for name in self.options.key]
         return tuple(int(args[i].shape[a]) if a is not None else args[i] for i, a in self._extract)
 
     # ------------------------------------------------------------ calling
@@ -200,10 +206,20 @@ class AutotunedKernel:
         kept, ruled_out = apply_constraints(self.configs, self.options.constraints)
         if len(kept) == 1 and not ruled_out and len(self.configs) == 1:
             return kept[0]  # a pinned kernel: nothing to choose, nothing to time
+        from ..profile import hooks
         from .sweep import Sweep
         t0 = time.perf_counter()
-        sweep = Sweep(self, args, backend, grid, block, force=force)
-        results = sweep.run(kept, ruled_out)
+        # Under ts.profile() the sweep is one host range (kind "autotune"); its benchmark launches,
+        # compiles and copies are not recorded one by one.
+        with hooks.host_range(f"autotune {self.kernel.name}", kind="autotune",
+                              configs=len(self.configs)) as details:
+            with hooks.paused():
+                sweep = Sweep(self, args, backend, grid, block, force=force)
+                results = sweep.run(kept, ruled_out)
+            details.update(key=", ".join(f"{k}={v}" for k, v in zip(self.options.key, sweep.key_values)),
+                           **{s: sum(r.status == s for r in results) for s in ("ok", "pruned", "failed",
+                                                                               "incorrect", "skipped")},
+                           cached=sum(r.cached for r in results))
         self._sweeps[sweep.key_values] = results
         self._last = (sweep.key_values, results, time.perf_counter() - t0)
         best = best_of(results)
@@ -215,7 +231,7 @@ class AutotunedKernel:
             summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1]))
             key = ", ".join(f"{k}={v}" for k, v in zip(self.options.key, sweep.key_values))
             raise TesseraError(f"no config of {self.kernel.name} can run for {key or 'these arguments'}: "
-                               f"{summary}", kernel=self.kernel.name,
+                               f"{summary}", kernel=self.kernel.name, loc=self.loc,
                                hint=f"see {self.kernel.name}.autotune_results for each config's reason; "
                                     f"add smaller tiles to the space, or relax constraints=")
         return dict(best.config)
@@ -314,28 +330,41 @@ def autotune(space: dict | None = None, *, configs: list | None = None, key=(), 
 
     Takes `space={name: [values]}` (the product is searched) or `configs=[{...}, ...]`,
     `key=[...]` (shape symbols or parameter names), the TuneOptions fields as keywords, and
-    `grid=`, `block=`, `backend=` for the underlying `ts.kernel`."""
-    unknown = set(options) - set(TuneOptions.__dataclass_fields__) - {"names"}
-    if unknown:
-        raise TesseraError(f"ts.kernel.autotune got unknown option(s): {', '.join(sorted(unknown))}", loc=_loc,
-                           hint="options: " + ", ".join(f for f in TuneOptions.__dataclass_fields__ if f != "names"))
-    cands = expand(space, configs, loc=_loc)
-    if isinstance(key, str) or not all(isinstance(k, str) for k in key):
-        raise TesseraError(f"key must be a list of names, got {key!r}", loc=_loc, hint='key=["M", "N", "K"]')
-    rtz = options.pop("reset_to_zero", ())
-    rtz = (rtz,) if isinstance(rtz, str) else tuple(rtz)
-    opts = TuneOptions(key=tuple(key), reset_to_zero=rtz,
-                       names=tuple(space) if space is not None else tuple(dict.fromkeys(k for c in cands for k in c)),
-                       **options)
-    if opts.strategy not in ("exhaustive", "random", "halving") and not callable(opts.strategy):
-        from .strategies import get_strategy
-        get_strategy(opts.strategy)  # the error names the choices
+    `grid=`, `block=`, `backend=` for the underlying `ts.kernel`. Everything is checked when the
+    decorator is applied (validate.py), so a mistake is reported with the kernel's name and the
+    line to change before anything runs."""
 
     def wrap(fn):
         k = fn if isinstance(fn, Kernel) else Kernel(fn, grid=grid, block=block, backend=backend)
-        bad = [n for n in opts.reset_to_zero if n not in {p.name for p in k.ir.params if p.kind == "tensor"}]
-        if bad:
-            raise TesseraError(f"reset_to_zero names {bad[0]!r}, which is not a tensor parameter of {k.name}",
-                               loc=_loc, hint=f"reset_to_zero=[{', '.join(repr(p.name) for p in k.ir.params if p.kind == 'tensor')}]")
-        return AutotunedKernel(k, cands, replace(opts))
+        try:
+            return _build(k, space, configs, key, dict(options), _loc)
+        except TesseraError as e:
+            if e.kernel is None:
+                e.kernel = k.name
+            if e.loc is None:
+                e.loc = _loc
+            e.args = (e._render(),)
+            raise e.with_traceback(None) from None
     return wrap
+
+
+def _build(k: Kernel, space, configs, key, options: dict, loc) -> AutotunedKernel:
+    from . import validate
+    unknown = set(options) - set(TuneOptions.__dataclass_fields__) - {"names"}
+    if unknown:
+        close = {u: difflib.get_close_matches(u, list(TuneOptions.__dataclass_fields__), n=1) for u in unknown}
+        guess = "; ".join(f"{c[0]}= for {u}=" for u, c in sorted(close.items()) if c)
+        raise TesseraError(f"ts.kernel.autotune got unknown option(s): {', '.join(sorted(unknown))}", loc=loc,
+                           hint=(guess + "; " if guess else "") + "options: " +
+                           ", ".join(f for f in TuneOptions.__dataclass_fields__ if f != "names"))
+    cands = expand(space, configs, loc=loc)
+    validate.check_key(k, key, loc)
+    rtz = options.pop("reset_to_zero", ())
+    rtz = (rtz,) if isinstance(rtz, str) else tuple(rtz)
+    validate.check_reset_to_zero(k, rtz, loc)
+    opts = TuneOptions(key=tuple(key), reset_to_zero=rtz,
+                       names=tuple(space) if space is not None else tuple(dict.fromkeys(k for c in cands for k in c)),
+                       **options)
+    validate.check_options(k, opts, loc)
+    validate.check_get_params(k, cands)
+    return AutotunedKernel(k, cands, opts, loc)

@@ -103,7 +103,8 @@ class Sweep:
         self.total = 0
         self.t0 = time.perf_counter()
         p = o.progress
-        self.progress = (TextProgress(k.name) if p is None and not in_notebook() else
+        # None: the text bar outside notebooks (the widget draws progress inside them); True: always it.
+        self.progress = (TextProgress(k.name) if p is True or (p is None and not in_notebook()) else
                          p if callable(p) else None)
 
     # ------------------------------------------------------------ driver
@@ -203,7 +204,13 @@ class Sweep:
             # Same generated code as a config already timed: same result, no time spent, and
             # not counted against max_configs.
             same = f"same code as {config_label(rr.config)}"
-            shared = Result(**{**rr.__dict__, "config": dict(c), "cached": False, "cost_s": 0.0,
+            # Its own launch: threads (num_warps) and shared memory (num_stages) are this config's.
+            own = {"threads": st.threads, "shared_bytes": st.shared_bytes}
+            if self.codegen != "numba-cuda":
+                # Equal host code, but the target GPU's code may differ (num_warps): its ptxas
+                # numbers were never taken, so none are shown.
+                own.update(registers=None, spill_bytes=None, occupancy=None)
+            shared = Result(**{**rr.__dict__, **own, "config": dict(c), "cached": False, "cost_s": 0.0,
                                "reason": f"{rr.reason} ({same})" if rr.reason else same,
                                "same_as": config_label(rr.config)})
             self._record(shared)
@@ -293,7 +300,9 @@ class Sweep:
                 continue  # same code as a config compiled already: it shares that config's result
             chunk.append(u)
             sigs.add(sig)
-            if len(chunk) >= max(1, 2 * workers):
+            # Without a pool, compiling ahead gains nothing and spends the budget on configs
+            # that may never be timed: one at a time.
+            if len(chunk) >= (2 * workers if workers >= 2 else 1):
                 break
         self.prepared_sigs |= sigs
         use_pool = workers >= 2 and len(chunk) >= 2

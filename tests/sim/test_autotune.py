@@ -68,9 +68,10 @@ def test_injected_bench_gives_a_deterministic_best_and_a_results_table():
     assert list(df.columns[:4]) == ["BLOCK", "status", "reason", "median_ms"]
     assert df[["BLOCK", "status", "median_ms"]].values.tolist()[:4] == [
         [64, "ok", 1.0], [128, "ok", 2.0], [32, "ok", 3.0], [256, "ok", 4.0]]
-    assert df.iloc[-1].reason == "threads: 4096 threads per block > 1024"
+    # 4096 threads run as virtual threads on 128 GPU threads: legal, and slowest here
+    assert df.iloc[-1][["BLOCK", "status", "threads"]].tolist() == [4096, "ok", 128]
     assert {"min_ms", "max_ms", "registers", "shared_bytes", "occupancy", "threads"} <= set(df.columns)
-    assert k.last_sweep["ok"] == 4 and k.last_sweep["pruned"] == 1 and k.last_sweep["key"] == {"N": 64}
+    assert k.last_sweep["ok"] == 5 and k.last_sweep["pruned"] == 0 and k.last_sweep["key"] == {"N": 64}
 
 
 def test_the_pinned_decorator_runs_the_best_config_without_tuning(tmp_path):
@@ -282,14 +283,13 @@ def test_lower_and_inspect_take_a_config():
 
 
 def test_a_key_that_is_not_a_symbol_or_parameter():
-    k = ts.kernel.autotune(space={"BLOCK": [32]}, key=["Q"], progress=False)(double)
-    k.configs.append({"BLOCK": 64})
+    # reported when decorated (tests/sim/test_autotune_errors.py pins the line), even for one config
     with pytest.raises(ts.TesseraError, match=r"autotune key 'Q' is not a shape symbol or parameter of double"):
-        k(*xy())
+        ts.kernel.autotune(space={"BLOCK": [32]}, key=["Q"], progress=False)(double)
 
 
 def test_no_runnable_config_is_an_error_that_says_why():
-    k = tune(double, {"BLOCK": [2048, 4096]}, FakeBench(by_block))
+    k = tune(double, {"BLOCK": [2048, 4096], "num_warps": [64]}, FakeBench(by_block))
     with pytest.raises(ts.TesseraError, match=r"no config of double can run for N=64: 2 pruned \(threads\)") as e:
         k(*xy())
     assert "double.autotune_results" in str(e.value)

@@ -302,18 +302,30 @@ def test_argument_type_errors(text, message):
 # --------------------------------------------------------------------------- errors
 
 
-def test_unknown_stage():
+def call_site(snippet: str) -> str:
+    """`file:line` of the line of this test file holding `snippet` (once)."""
+    lines = Path(__file__).read_text().splitlines()
+    hits = [i + 1 for i, l in enumerate(lines) if snippet in l and "call_site(" not in l]
+    assert len(hits) == 1, hits
+    return f"{__file__}:{hits[0]}"
+
+
+def test_unknown_stage_names_the_kernel_and_the_line():
     insp = K.vector_add.inspect(*VEC, target="sm_90")
-    with pytest.raises(ts.TesseraError, match=r"unknown stage 'cubin'\nWrite instead: one of: source, ir, typed"):
-        insp["cubin"]
-    with pytest.raises(ts.TesseraError, match="unknown stage"):
-        insp.lines_for("asm", 3)
+    with pytest.raises(ts.TesseraError,
+                       match=r"unknown stage 'cubin'\n.*\n.*\nWrite instead: one of: source, ir, typed") as e:
+        insp["cubin"]  # the stage typo
+    assert str(e.value).startswith(f"kernel 'vector_add', {call_site('the stage typo')}: unknown stage 'cubin'")
+    with pytest.raises(ts.TesseraError, match=r"unknown stage 'sas'\n(.*\n){2}Write instead: \"sass\"; one of") as e:
+        insp.lines_for("sas", 3)
 
 
-@pytest.mark.parametrize("target", ["sm_61", "sm_70", "hopper", (7, 0), "sm_9x"])
-def test_unknown_target(target):
-    with pytest.raises(ts.TesseraError, match=r"unknown target .*\nWrite instead: target=\"sm_90\" \(one of: sm_75, "):
-        K.vector_add.inspect(*VEC, target=target)
+@pytest.mark.parametrize("target", ["sm_61", "sm_70", "hopper", (7, 0), "sm_9x", "sm_xx"])
+def test_unknown_target_names_the_kernel_and_the_line(target):
+    with pytest.raises(ts.TesseraError,
+                       match=r"unknown target .*\n(.*\n){2}Write instead: target=\"sm_90\" \(one of: sm_75, ") as e:
+        K.vector_add.inspect(*VEC, target=target)  # the target typo
+    assert str(e.value).startswith(f"kernel 'vector_add', {call_site('the target typo')}: unknown target")
 
 
 def test_target_spellings():

@@ -43,19 +43,27 @@ def test_invalid_spaces_are_clear_errors(kwargs, message):
     assert "Write instead:" in str(e.value)
 
 
-def test_decorator_errors_point_at_the_decorator_line():
+def zero(x: ts.Tensor["N", ts.f32]):
+    T = ts.autotune.get_param("T")
+    i = ts.program_id(0) * T + ts.thread_id(0)
+    if i < x.shape[0]:
+        x[i] = 0.0
+
+
+def test_decorator_errors_point_at_the_decorator_line_and_name_the_kernel():
     with pytest.raises(ts.TesseraError, match=r"num_warps must be a positive int") as e:
-        ts.kernel.autotune(space={"num_warps": [-1]}, key=["N"])
-    assert re.search(r"test_tune_space\.py:\d+", str(e.value))
+        ts.kernel.autotune(space={"T": [32], "num_warps": [-1]}, key=["N"])(zero)
+    assert re.search(r"kernel 'zero', .*test_tune_space\.py:\d+", str(e.value))
 
 
 def test_unknown_option_and_bad_key_are_errors():
-    with pytest.raises(ts.TesseraError, match=r"unknown option\(s\): budget"):
-        ts.kernel.autotune(space={"T": [1]}, key=["N"], budget=3)
+    with pytest.raises(ts.TesseraError,
+                       match=r"unknown option\(s\): budget\n.*\n.*\nWrite instead: budget_s= for budget="):
+        ts.kernel.autotune(space={"T": [1]}, key=["N"], budget=3)(zero)
     with pytest.raises(ts.TesseraError, match=r"key must be a list of names, got 'N'"):
-        ts.kernel.autotune(space={"T": [1]}, key="N")
+        ts.kernel.autotune(space={"T": [1]}, key="N")(zero)
     with pytest.raises(ts.TesseraError, match=r"unknown autotune strategy 'bayes'"):
-        ts.kernel.autotune(space={"T": [1]}, key=["N"], strategy="bayes")
+        ts.kernel.autotune(space={"T": [1]}, key=["N"], strategy="bayes")(zero)
 
 
 def test_constraints_rule_configs_out_with_a_reason():
