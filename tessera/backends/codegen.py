@@ -416,16 +416,18 @@ def emit_numba(kernel: ir.Kernel, plan: LaunchPlan, index: dt.DType, funcs: dict
              + (f" ({display_name(loc.file)}:{loc.line})" if loc else "") + ". Do not edit.", None),
             "import math", "from numba import cuda", f"from numba import {', '.join(sorted(types_used))}", ""]
     lines = [(h, None) if isinstance(h, str) else h for h in head] + bodies
-    lines.append(("", None))
-    lines.append(("", None))
+    return finish_module(lines, kernel, plan, func_names, plan.block[0] * plan.block[1] * plan.block[2])
+
+
+def finish_module(lines: list, kernel: ir.Kernel, plan: LaunchPlan, func_names: dict,
+                  launch_bounds: int | None) -> GeneratedModule:
+    """Append `launch_grid`, tag each line with the user line it came from, and wrap it up."""
     params = ", ".join(p.name for p in kernel.params if p.kind != "constexpr")
-    lines.append((f"def launch_grid({params}):", None))
+    lines = lines + [("", None), ("", None), (f"def launch_grid({params}):", None)]
     if any(x is None for x in plan.grid):
         lines.append(("    return None  # the grid is given at each launch", None))
     else:
-        g = ", ".join(_host_expr(x, kernel) for x in plan.grid)
-        lines.append((f"    return ({g})", None))
-
+        lines.append((f"    return ({', '.join(_host_expr(x, kernel) for x in plan.grid)})", None))
     text, line_map = [], {}
     for n, (t, l) in enumerate(lines, start=1):
         if l is not None and t.strip():
@@ -435,4 +437,4 @@ def emit_numba(kernel: ir.Kernel, plan: LaunchPlan, index: dt.DType, funcs: dict
             text.append(t)
     return GeneratedModule("\n".join(text) + "\n", kernel.name,
                            tuple(p.name for p in kernel.params if p.kind != "constexpr"),
-                           tuple(func_names.values()), line_map, plan.block[0] * plan.block[1] * plan.block[2])
+                           tuple(func_names.values()), line_map, launch_bounds)

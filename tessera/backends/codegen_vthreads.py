@@ -63,7 +63,7 @@ from ..frontend import ir
 from ..frontend.ir_vthreads import LocalLoad, LocalStore, ThreadLoop
 from ..lang import dtypes as dt
 from ..passes.launch import LaunchPlan
-from .codegen import GeneratedModule, _Emitter, _host_expr
+from .codegen import GeneratedModule, _Emitter, finish_module
 
 MAX_UNROLL = 128   # owned virtual threads per physical thread that are unrolled into registers
 
@@ -269,20 +269,4 @@ def emit_cuda_vthreads(kernel: ir.Kernel, plan: LaunchPlan, physical: int, index
             + (f" ({display_name(loc.file)}:{loc.line})" if loc else "") + ". Do not edit.",
             f"# Virtual threads: a block of {vb} run by {physical} threads ({how}).",
             "import math", "from numba import cuda", f"from numba import {', '.join(sorted(types_used))}", ""]
-    lines = [(h, None) for h in head] + bodies + [("", None), ("", None)]
-    lines.append((f"def launch_grid({', '.join(p.name for p in kernel.params if p.kind != 'constexpr')}):", None))
-    if any(x is None for x in plan.grid):
-        lines.append(("    return None  # the grid is given at each launch", None))
-    else:
-        lines.append((f"    return ({', '.join(_host_expr(x, kernel) for x in plan.grid)})", None))
-
-    text, line_map = [], {}
-    for n, (t, l) in enumerate(lines, start=1):
-        if l is not None and t.strip():
-            text.append(f"{t}  # L{l.line}")
-            line_map[n] = l
-        else:
-            text.append(t)
-    return GeneratedModule("\n".join(text) + "\n", kernel.name,
-                           tuple(p.name for p in kernel.params if p.kind != "constexpr"),
-                           tuple(func_names.values()), line_map, physical)
+    return finish_module([(h, None) for h in head] + bodies, kernel, plan, func_names, physical)
