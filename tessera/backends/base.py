@@ -50,6 +50,16 @@ class Backend(ABC):
         conversion before launch, or None; the cached launch path then skips `launch`."""
         return None
 
+    def hot_launcher(self, handle, lowered, fp: tuple, consts: dict, block: tuple, written: tuple,
+                     check_context: bool = True, profiled=None):
+        """A function `hot(args, stream) -> bool` that checks arguments like those of fingerprint `fp`
+        and launches, or returns False for anything else; None where the backend has none.
+
+        With `check_context`, it also returns False once `ts.use_backend` or TESSERA_BACKEND would pick
+        another backend than now (a kernel with its own `backend=` does not follow them). While a profile
+        records, it launches through `profiled(grid, args, stream, launch, values)` instead."""
+        return None
+
     def synchronize(self):
         pass
 

@@ -365,30 +365,38 @@ class _Emitter:
         self.block(self.k.body, 1)
 
 
-def _host_expr(e, kernel: ir.Kernel) -> str:
-    """A launch-time expression over the kernel's arguments, as plain Python."""
-    if isinstance(e, ir.Const):
-        return repr(e.value)
-    if isinstance(e, ir.Symbol):
-        tensor, axis = kernel.symbols()[e.name]
-        return f"{tensor}.shape[{axis}]"
-    if isinstance(e, ir.Shape):
-        return f"{e.tensor}.shape[{e.axis}]"
-    if isinstance(e, ir.Name):
-        return e.id
-    if isinstance(e, ir.Cast):
-        return _host_expr(e.value, kernel)
-    if isinstance(e, ir.BinOp):
-        op = "//" if e.op == "/" else e.op
-        return f"({_host_expr(e.left, kernel)} {op} {_host_expr(e.right, kernel)})"
-    if isinstance(e, ir.UnaryOp):
-        return f"({e.op}{_host_expr(e.operand, kernel)})"
-    if isinstance(e, ir.Intrinsic) and e.name == "cdiv":
-        a, b = (_host_expr(x, kernel) for x in e.args)
-        return f"(-(-{a} // {b}))"
-    if isinstance(e, ir.Intrinsic) and e.name in ("min", "max"):
-        return f"{e.name}({', '.join(_host_expr(x, kernel) for x in e.args)})"
-    raise BackendError(f"cannot evaluate {type(e).__name__} at launch", kernel=kernel.name)
+def _host_expr(e, kernel: ir.Kernel, shape=None, name=None) -> str:
+    """A launch-time expression over the kernel's arguments, as plain Python.
+
+    `shape(tensor, axis)` and `name(param)` say how to spell a dimension and a
+    scalar argument (the cached launch path reads them from its own locals).
+    """
+    shape = shape or (lambda tensor, axis: f"{tensor}.shape[{axis}]")
+    name = name or (lambda n: n)
+
+    def expr(e):
+        if isinstance(e, ir.Const):
+            return repr(e.value)
+        if isinstance(e, ir.Symbol):
+            return shape(*kernel.symbols()[e.name])
+        if isinstance(e, ir.Shape):
+            return shape(e.tensor, e.axis)
+        if isinstance(e, ir.Name):
+            return name(e.id)
+        if isinstance(e, ir.Cast):
+            return expr(e.value)
+        if isinstance(e, ir.BinOp):
+            op = "//" if e.op == "/" else e.op
+            return f"({expr(e.left)} {op} {expr(e.right)})"
+        if isinstance(e, ir.UnaryOp):
+            return f"({e.op}{expr(e.operand)})"
+        if isinstance(e, ir.Intrinsic) and e.name == "cdiv":
+            a, b = (expr(x) for x in e.args)
+            return f"(-(-{a} // {b}))"
+        if isinstance(e, ir.Intrinsic) and e.name in ("min", "max"):
+            return f"{e.name}({', '.join(expr(x) for x in e.args)})"
+        raise BackendError(f"cannot evaluate {type(e).__name__} at launch", kernel=kernel.name)
+    return expr(e)
 
 
 def emit_numba(kernel: ir.Kernel, plan: LaunchPlan, index: dt.DType, funcs: dict | None = None) -> GeneratedModule:

@@ -67,6 +67,14 @@ class CudaBackend(Backend):
             handle(grid, block, args, _numba_stream(stream))
         return direct
 
+    def hot_launcher(self, handle, lowered, fp, consts, block, written, check_context=True, profiled=None):
+        if not isinstance(handle, FastLaunch):
+            return None
+        from . import _current
+        from .cuda_hotpath import make_hot_launcher
+        return make_hot_launcher(lowered.typed, lowered.plan, fp, consts, block, written, handle,
+                                 (_current.get(), settings.backend()) if check_context else None, profiled)
+
     def launch(self, handle, grid, block, args, written, stream=None):
         stream = _numba_stream(stream)
         if not any(type(a) is np.ndarray or type(a) is Tensor and a._kind != 0 for a in args):

@@ -62,10 +62,15 @@ def abi_params(v) -> tuple:
 
 def _libcuda():
     lib = ctypes.CDLL("libcuda.so.1")
-    f = lib.cuLaunchKernel
-    f.argtypes = [ctypes.c_void_p] + [ctypes.c_uint] * 7 + [ctypes.c_void_p] * 3
-    f.restype = ctypes.c_int
+    # No argtypes: ctypes' per-argument conversion through them costs about 1 us a call. Callers pass
+    # c_void_p for the pointers and Python ints below 2**31 for the dimensions (C int, same bits as uint).
+    lib.cuLaunchKernel.restype = ctypes.c_int
     return lib
+
+
+def launch_failed(err: int):
+    raise LaunchError(f"the CUDA driver refused the launch (CUresult {err}: {_error_name(err)})",
+                      hint="check the grid and block sizes; if they are valid, please report this")
 
 
 class FastLaunch:
@@ -90,8 +95,9 @@ class FastLaunch:
         self._lock = threading.Lock()
         if FastLaunch._lib is None:
             FastLaunch._lib = _libcuda()
-        self._launch = FastLaunch._lib.cuLaunchKernel
+        self._launch_raw = FastLaunch._lib.cuLaunchKernel
         self._func = int(self.kernel.handle)
+        self._func_ptr = ctypes.c_void_p(self._func)
 
     def __call__(self, grid, block, args, stream=None):
         params = []
@@ -100,14 +106,12 @@ class FastLaunch:
                 params += abi_params(v)
             else:
                 params.append(v)
-        s = 0 if not stream else _stream_ptr(stream)
+        s = ctypes.c_void_p(_stream_ptr(stream) if stream else 0)
         with self._lock:
             self._fmt.pack_into(self._buf, 0, *params)
-            err = self._launch(self._func, grid[0], grid[1], grid[2], block[0], block[1], block[2], 0,
-                               s, self._ptrs, None)
+            err = self._launch_raw(self._func_ptr, *grid, *block, 0, s, self._ptrs, None)
         if err:
-            raise LaunchError(f"the CUDA driver refused the launch (CUresult {err}: {_error_name(err)})",
-                              hint="check the grid and block sizes; if they are valid, please report this")
+            launch_failed(err)
 
 
 def _stream_ptr(stream) -> int:

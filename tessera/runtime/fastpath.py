@@ -51,10 +51,12 @@ def fingerprint(args) -> tuple | None:
 class FastEntry:
     """What a hit needs: the compiled specialization and the checks to replay."""
 
-    def __init__(self, kernel: ir.Kernel, compiled, consts: dict, direct=None):
+    def __init__(self, kernel: ir.Kernel, compiled, consts: dict, direct=None, hot=None):
         self.compiled = compiled
         # The backend's launcher when arguments of this fingerprint need no conversion.
         self.direct = direct
+        # The backend's one-function check-and-launch for this fingerprint (backends/cuda_hotpath.py).
+        self.hot = hot
         self.shape_checks = []   # (arg position, axis, int size or symbol name)
         self.scalars = []        # (arg position, numpy type, kind)
         self.consts = []         # (arg position, value)

@@ -71,6 +71,7 @@ class Kernel:
         self._source = None
         self._compiled: dict = {}
         self._fast: dict = {}
+        self._hot = None   # the last cached specialization's check-and-launch function, where the backend has one
         functools.update_wrapper(self, fn)
 
     # ---------------------------------------------------------------- front end
@@ -174,6 +175,8 @@ class Kernel:
             if entry is not None:
                 values = entry.bind(args)
                 if values is not None:
+                    if entry.hot is not None and not config and not backend:
+                        self._hot = entry.hot
                     c = entry.compiled
                     g = c.grid_fn(*values)
                     if 0 in g:
@@ -212,11 +215,21 @@ class Kernel:
                 if mark is not None:
                     mark()
             if fp is not None:
+                hot = None if config or backend else b.hot_launcher(
+                    c.handle, c.lowered, fp, binding.consts, c.block, c.written_pos, check_context=not self.backend,
+                    profiled=self._profiled_launcher(c, b))
                 self._fast[(b.name, host_arrays_allowed(), fp)] = FastEntry(
-                    self.ir, c, binding.consts, b.direct_launcher(c.handle, binding.values))
+                    self.ir, c, binding.consts, b.direct_launcher(c.handle, binding.values), hot)
+                if hot is not None:
+                    self._hot = hot
         except TesseraError as e:
             # The user's frame is the useful one; the compiler's frames are noise.
             raise e.with_traceback(None) from None
+
+    def _profiled_launcher(self, c: Compiled, b):
+        def profiled(grid, args, stream, launch, values):
+            _profile.launch(self, c, grid, args, None, b, stream, launch, values)
+        return profiled
 
     def _default_backend(self):
         # The backend a call that names none gets; resolve_backend reads the context and
@@ -225,6 +238,9 @@ class Kernel:
 
     def __call__(self, *args, backend=None, stream=None, config=None):
         """Launch. `config` gives compile-time values read with ts.autotune.get_param, e.g. {"TILE_M": 64}."""
+        hot = self._hot
+        if hot is not None and backend is None and config is None and hot(args, stream):
+            return None
         return self._launch(args, None, None, backend, stream, config)
 
     def __getitem__(self, launch):

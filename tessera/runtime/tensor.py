@@ -57,6 +57,9 @@ class TesseraWarning(UserWarning):
     """Something works, but not as the user may think (e.g. "cuda:0" tensors simulated on the host)."""
 
 
+_LAUNCH_KEYS: dict = {}
+
+
 class _Storage:
     """One allocation, shared by a tensor and its views: write version, freed and exported flags."""
 
@@ -156,6 +159,8 @@ class Tensor:
             contiguous = self.is_contiguous()
             # Strings and ints only: the cached launch path hashes this on every call.
             key = ("ts.Tensor", self._dtype.name, len(self._shape), self._kind, contiguous)
+            # One object per kind of tensor, so the cached launch path compares keys with `is`.
+            key = _LAUNCH_KEYS.setdefault(key, key)
             strides = tuple(int(x) for x in arr.strides)
             params = (0, 0, self.size, self._dtype.itemsize, self._ptr) + self._shape + strides
             info = self._launch_cache = (key, params)
