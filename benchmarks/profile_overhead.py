@@ -54,8 +54,15 @@ def measure(calls: int, backend: str | None) -> dict:
     device = "cpu" if b.name == "cpu" else None
     ta, tb, tc = (ts.from_numpy(host, device=device), ts.from_numpy(host, device=device),
                   ts.zeros(n, device=device))
+    # No backend= argument: a call as users write it, on the cached launch path of the default backend.
+    launch = lambda: vector_add(ta, tb, tc)  # noqa: E731
+    with ts.use_backend(b.name):
+        return _rounds(ts, hooks, vector_add, launch, b, calls, (ta, tb, tc), host)
+
+
+def _rounds(ts, hooks, vector_add, launch, b, calls, tensors, host) -> dict:
+    ta, tb, tc = tensors
     sync = ts.synchronize
-    launch = lambda: vector_add(ta, tb, tc, backend=b.name)  # noqa: E731
     launch()
     assert np.allclose(tc.numpy(), host + host)
 
@@ -94,8 +101,11 @@ def main(argv=None) -> int:
     print("|---|---:|")
     for k, v in result["us_per_call"].items():
         print(f"| {k} | {v:.3f} |")
-    added = result["us_per_call"]["added by profiling (hook)"]
-    print(f"profiling adds {added:.2f} us per launch (budget {BUDGET_US} us): "
+    # On the GPU the launch figure is what a user's loop pays; on the CPU backends the kernel's own run
+    # time swamps it, and the hook figure is the one to read.
+    which = "launch" if result["backend"] == "cuda" else "hook"
+    added = result["us_per_call"][f"added by profiling ({which})"]
+    print(f"profiling adds {added:.2f} us per launch ({which} figure; budget {BUDGET_US} us): "
           f"{'OK' if added <= BUDGET_US else 'OVER BUDGET'}")
     args.out.write_text(json.dumps(result, indent=2))
     return 0

@@ -38,8 +38,6 @@ class GpuTimer:
 
     def __init__(self):
         from numba import cuda
-        from ..runtime.stream import _numba_stream
-        self._numba_stream = _numba_stream
         cuda.current_context()  # make numba's primary context current: the driver calls below use it
         lib = ctypes.CDLL("libcuda.so.1")
         self._create = lib.cuEventCreate
@@ -69,14 +67,17 @@ class GpuTimer:
 
     def record(self, stream) -> int:
         """Record a pooled event on `stream` now; returns its handle."""
-        if not self._pool:
+        return self.record_on(stream_handle(stream))
+
+    def record_on(self, handle: int) -> int:
+        """`record` for a CUstream handle already looked up (the profiler records two per launch)."""
+        pool = self._pool
+        if not pool:
             self._grow()
-        ev = self._pool.pop()
-        s = self._numba_stream(stream)
-        if s:
-            h = s.handle  # a ctypes c_void_p or a cuda.bindings CUstream, by numba-cuda version
-            s = int(h.value or 0) if isinstance(h, ctypes.c_void_p) else int(h)
-        self._check(self._record(ev, s or None), "cuEventRecord")
+        ev = pool.pop()
+        err = self._record(ev, handle or None)
+        if err:
+            self._check(err, "cuEventRecord")
         return ev
 
     def release(self, ev: int) -> None:

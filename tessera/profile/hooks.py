@@ -41,7 +41,7 @@ now = time.perf_counter
 # full collections of numba's large heap run every few thousand launches).
 KIND, NAME, T0, T1, LANE, INFO, EV = range(7)
 _specs: list = []       # (kernel, compiled, backend name) of every profiled specialization
-_spec_ids: dict = {}    # id(compiled) -> index in _specs (the list keeps the objects, so ids stay unique)
+_spec_ids: dict = {}    # id(compiled) -> (index in _specs, which params are tensors, all are); _specs keeps ids unique
 _interned: dict = {}    # kernel records' info tuples, shared while any profile records
 gpu_times: dict = {}    # ((ev0, ev1), t0) of a record one profile has read -> (start, end), for the ones around it
 
@@ -105,11 +105,15 @@ def lane_of(stream) -> str:
 
 def launch(kernel, compiled, grid, args, config, backend, stream, direct, values) -> None:
     """Run one launch (the direct launcher if given, else `backend.launch`) and record it."""
+    # Every launch in a profile comes through here: it is written for the fewest Python steps.
+    if stream is None:
+        stream = _current_stream()
     gpu = backend.name == "cuda"
     timer = ev0 = None
     if gpu:
         timer = _gpu_timer or gpu_timer()
-        ev0 = timer.record(stream)
+        sh = stream_handle(stream) if stream is not None else 0
+        ev0 = timer.record_on(sh)
     if _nvtx is not None:
         _nvtx.push_range(kernel.name, domain="tessera")
     t0 = now()
@@ -125,19 +129,31 @@ def launch(kernel, compiled, grid, args, config, backend, stream, direct, values
     finally:
         if _nvtx is not None:
             _nvtx.pop_range(domain="tessera")
-    ev = (ev0, timer.record(stream)) if gpu else None
+    ev = (ev0, timer.record_on(sh)) if gpu else None
     t1 = now()
-    sid = _spec_ids.get(id(compiled))
-    if sid is None:
-        sid = _spec_ids[id(compiled)] = len(_specs)
-        _specs.append((kernel, compiled, backend.name, tuple(p.kind == "tensor" for p in kernel.ir.params)))
-    meta = tuple([a.shape if t else a for t, a in zip(_specs[sid][3], args)])
+    spec = _spec_ids.get(id(compiled))
+    if spec is None:
+        flags = tuple(p.kind == "tensor" for p in kernel.ir.params)
+        spec = _spec_ids[id(compiled)] = (len(_specs), flags, all(flags))
+        _specs.append((kernel, compiled, backend.name, flags))
+    sid, flags, all_tensors = spec
+    meta = tuple([a.shape for a in args]) if all_tensors else tuple(
+        [a.shape if t else a for t, a in zip(flags, args)])
     cfg = tuple(sorted(config.items())) if config else None
     host_args = gpu and direct is None and any(type(v).__name__ == "ndarray" or getattr(v, "_kind", 0)
                                                for v in values)
-    info = (sid, tuple(grid), meta, cfg, host_args)
+    info = (sid, grid if grid.__class__ is tuple else tuple(grid), meta, cfg, host_args)
     info = _interned.setdefault(info, info)  # launches repeat shapes: one shared (untracked) tuple
-    _emit(("kernel", kernel.name, t0, t1, lane_of(stream), info, ev))
+    rec = ("kernel", kernel.name, t0, t1, "default stream" if stream is None else lane_of(stream), info, ev)
+    for p in _stack:
+        p._records.append(rec)
+
+
+def stream_handle(stream) -> int:
+    # Bound on first use, like _current_stream.
+    global stream_handle
+    from .gpu_timer import stream_handle
+    return stream_handle(stream)
 
 
 def compiled(kernel, c, t0) -> None:

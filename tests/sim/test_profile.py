@@ -294,7 +294,7 @@ class _FakeTimer:
     def __init__(self):
         self.n, self.times, self.released = 0, {}, []
 
-    def record(self, stream):
+    def record_on(self, stream_handle):
         self.n += 1
         self.times[self.n] = hooks.now() + 0.5   # as if the GPU ran half a second behind
         return self.n
