@@ -1,8 +1,8 @@
 """The guide's `matmul_optimized` (one thread per output element) at fixed configs against cuBLAS.
 
-    python -m benchmarks.guide_matmul [--size 4096] [--configs 64,64,32,4 128,128,32,8 ...] [--out f.json]
+    python -m benchmarks.guide_matmul [--size 4096] [--configs 64,64,32,4 128,128,32,8,2 ...] [--out f.json]
 
-Each config (TILE_M,TILE_N,TILE_K,num_warps) runs the kernel on the cuda
+Each config (TILE_M,TILE_N,TILE_K,num_warps[,num_stages]) runs the kernel on the cuda
 backend on the same torch device tensors as `torch.matmul` (cuBLAS SGEMM, TF32
 off), checks the result against cuBLAS, and is timed with do_bench (CUDA
 events, L2 flushed between repetitions) in the same process. The table gives
@@ -27,19 +27,23 @@ import tessera as ts  # noqa: E402
 from tessera.tune.bench import clock_for, do_bench  # noqa: E402
 from tests.cpu.guide_matmul import matmul_optimized  # noqa: E402
 
-DEFAULT_CONFIGS = ["64,64,32,4", "128,64,32,8", "128,128,32,8", "128,128,32,16", "128,128,64,16",
-                   "256,128,32,16", "256,256,32,16"]
+# Each single-buffered config beside its num_stages=2 twin: the ratio of the two is the pipelining's gain.
+DEFAULT_CONFIGS = ["64,64,32,4", "64,64,32,4,2", "128,64,32,8", "128,64,32,8,2", "128,128,32,8", "128,128,32,8,2",
+                   "128,128,32,16", "128,128,32,16,2", "256,128,32,16", "256,128,32,16,2", "256,128,32,16,3"]
 
 
 def _config(text: str) -> dict:
-    tm, tn, tk, nw = (int(x) for x in text.split(","))
-    return {"TILE_M": tm, "TILE_N": tn, "TILE_K": tk, "num_warps": nw}
+    tm, tn, tk, nw, *stages = (int(x) for x in text.split(","))
+    cfg = {"TILE_M": tm, "TILE_N": tn, "TILE_K": tk, "num_warps": nw}
+    if stages:
+        cfg["num_stages"] = stages[0]
+    return cfg
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--size", type=int, default=4096)
-    p.add_argument("--configs", nargs="*", default=DEFAULT_CONFIGS, help="TILE_M,TILE_N,TILE_K,num_warps each")
+    p.add_argument("--configs", nargs="*", default=DEFAULT_CONFIGS, help="TILE_M,TILE_N,TILE_K,num_warps[,num_stages] each")
     p.add_argument("--out", type=Path, default=None)
     args = p.parse_args(argv)
     gpu = "cuda" in ts.available_backends()

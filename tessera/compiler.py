@@ -113,6 +113,10 @@ def lower(kernel: ir.Kernel, arg_types: dict, consts: dict, index: dt.DType, *,
     spec = specialize(kernel, consts)
     plan = infer_launch(spec, block, explicit_grid=explicit_grid, max_threads=None)
     physical = None if cpu else physical_threads(plan, consts.get("num_warps"), kernel)
+    stages = consts.get("num_stages", 1)
+    if physical is None and not cpu and isinstance(stages, int) and stages > 1:
+        # Multi-buffering is written by the virtual-thread emitter: one physical thread per thread.
+        physical = plan.block[0] * plan.block[1] * plan.block[2]
     func_types, funcs = _type_funcs(kernel, resolve_func, index) if resolve_func else (None, {})
     typed = infer_types(spec, arg_types, index, func_types)
     check_collectives(typed)
@@ -126,7 +130,8 @@ def lower(kernel: ir.Kernel, arg_types: dict, consts: dict, index: dt.DType, *,
         from .passes.vthreads import split_threads
         split = split_threads(typed, plan)
         plan = replace(plan, physical_block=(physical, 1, 1))
-        return Lowered(typed, plan, emit_cuda_vthreads(split, plan, physical, index, funcs),
+        return Lowered(typed, plan, emit_cuda_vthreads(split, plan, physical, index, funcs,
+                                                       stages if isinstance(stages, int) else 1),
                        written_tensors(typed), split)
     module = emit_numba(typed, plan, index, funcs)
     return Lowered(typed, plan, module, written_tensors(typed))

@@ -63,6 +63,7 @@ from ..frontend import ir
 from ..frontend.ir_vthreads import LocalLoad, LocalStore, ThreadLoop
 from ..lang import dtypes as dt
 from ..passes.launch import LaunchPlan
+from ..passes.pipeline import pipelined_loops
 from .codegen import GeneratedModule, _Emitter, finish_module
 
 MAX_UNROLL = 128   # owned virtual threads per physical thread that are unrolled into registers
@@ -98,7 +99,7 @@ def _has_return(node) -> bool:
 
 
 class _VThreadEmitter(_Emitter):
-    def __init__(self, kernel, plan, index, func_names, physical: int):
+    def __init__(self, kernel, plan, index, func_names, physical: int, stages: int = 1):
         super().__init__(kernel, plan, index, func_names)
         self.P = physical
         block = plan.block
@@ -114,6 +115,12 @@ class _VThreadEmitter(_Emitter):
         self.arrays: dict = {}     # local array -> its base name
         self.in_loop = False
         self.loops = 0
+        # num_stages: loops whose copied tiles become rings of shared buffers (passes/pipeline.py). Each
+        # thread holds its share of the next tile in registers, so its copies need a constant trip count.
+        self.pipelines = {k: p for k, p in pipelined_loops(kernel, stages).items()
+                          if all(self._tile_size(c.dst) % physical == 0 for c in p.copies)}
+        self.staged = {t for p in self.pipelines.values() for t in p.tiles}
+        self.slot = None           # the ring slot that loads and stores of staged tiles address now
 
     # ---------------------------------------------------------------- names
 
@@ -139,10 +146,25 @@ class _VThreadEmitter(_Emitter):
     def linear_tid(self) -> str:
         return "_tl"
 
+    def index_parts(self, tensor: str, parts: list) -> str:
+        text = super().index_parts(tensor, parts)
+        return f"{self.slot}, {text}" if tensor in self.staged else text
+
+    def _tile_size(self, tile: str) -> int:
+        return math.prod(d.value for d in self.shared[tile].shape)
+
     def copy_threads(self) -> int:
         return self.P
 
     # ---------------------------------------------------------------- statements
+
+    def _s_SharedAlloc(self, s, depth):
+        if s.name not in self.staged:
+            return super()._s_SharedAlloc(s, depth)
+        stages = next(p.stages for p in self.pipelines.values() if s.name in p.tiles)
+        shape = ", ".join(str(d.value) for d in (ir.Const(stages),) + tuple(s.shape))
+        self.line(depth, f"{self.name(s.name)} = cuda.shared.array(({shape},), {self.T(s.elem)})  "
+                         f"# a ring of {stages} tiles (num_stages)", s.loc)
 
     def _s_LocalArray(self, s, depth):
         base = f"_tL_{self.name(s.name)}"
@@ -212,12 +234,107 @@ class _VThreadEmitter(_Emitter):
             self.line(depth + 1, "continue" if self.loops == 0 else "break", s.loc)
 
     def _s_For(self, s, depth):
+        pipe = self.pipelines.get(id(s))
+        if pipe is not None:
+            return self._pipelined(pipe, depth)
         # Writing out iterations of the hoisted k loop in the source was measured (H100, 4096^3,
         # 4 and 8 iterations): no faster, and compiles 3-8x slower; ptxas schedules the loop as is.
         self._loop(s, depth, super()._s_For)
 
     def _s_While(self, s, depth):
         self._loop(s, depth, super()._s_While)
+
+    # ---------------------------------------------------------------- num_stages
+
+    def _pipelined(self, pipe, depth):
+        """The loop of passes/pipeline.py's docstring: next tile into registers while this one is computed."""
+        s, it = pipe.loop, self.T(self.index)
+        loc = s.loc
+        var = self.name(s.var)
+        start, stop, step = self.fresh("k0"), self.fresh("k1"), self.expr(s.step)
+        cur, nxt, more = self.fresh("slot"), self.fresh("next"), self.fresh("more")
+        self.line(depth, f"{start} = {self.expr(s.start)}", loc)
+        self.line(depth, f"{stop} = {self.expr(s.stop)}", loc)
+        # The first tile, straight into slot 0.
+        self.line(depth, f"{cur} = {it}(0)", loc)
+        self.line(depth, f"{nxt} = {it}({1 % pipe.stages})", loc)
+        self.line(depth, f"if {start} < {stop}:", loc)
+        self.line(depth + 1, f"{var} = {start}", loc)
+        self.slot = cur
+        for c in pipe.copies:
+            self._s_CopyAsync(c, depth + 1)
+        self.line(depth, "cuda.syncthreads()", loc)
+        self.line(depth, f"for {var} in range({start}, {stop}, {step}):", loc)
+        d = depth + 1
+        self.line(d, f"{more} = {var} + {step} < {stop}", loc)
+        regs = [self._copy_regs(c) for c in pipe.copies]
+        self.line(d, f"if {more}:", loc)
+        self.rename[s.var] = kn = self.fresh("knext")
+        self.line(d + 1, f"{kn} = {self.wrap_int(self.index, f'{var} + {step}')}", loc)
+        for c, r in zip(pipe.copies, regs):
+            self._copy_load(c, r, d + 1)
+        del self.rename[s.var]
+        self.line(d, "else:", loc)   # defined on every path, so that numba types each register once
+        for r in regs:
+            for name, elem in r:
+                self.line(d + 1, f"{name} = {self.T(elem)}(0)", loc)
+        self.block(pipe.compute, d)
+        self.line(d, f"if {more}:", loc)
+        self.slot = nxt
+        for c, r in zip(pipe.copies, regs):
+            self._copy_store(c, r, d + 1)
+        self.slot = cur
+        self.line(d, "cuda.syncthreads()", loc)
+        self.line(d, f"{cur} = {nxt}", loc)
+        self.line(d, f"{nxt} = {it}(0) if {nxt} + {it}(1) == {it}({pipe.stages}) else {it}({nxt} + {it}(1))", loc)
+        self.slot = None
+
+    def _copy_regs(self, s) -> list:
+        elem = self.shared[s.dst].elem
+        return [(self.fresh(f"pf_{s.dst}"), elem) for _ in range(self._tile_size(s.dst) // self.P)]
+
+    def _copy_element(self, s, c: int, depth) -> list:
+        """Index lines for element `c` of this thread's share of the copy; returns [(tile index, global index)]."""
+        it = self.T(self.index)
+        shape = [d.value for d in self.shared[s.dst].shape]
+        rem, out = self.fresh("e"), []
+        self.line(depth, f"{rem} = {self.wrap_int(self.index, f'_tl + {it}({c * self.P})')}", s.loc)
+        for a in range(len(shape)):
+            stride = math.prod(shape[a + 1:])
+            v = self.fresh(f"i{a}")
+            if a == len(shape) - 1:
+                self.line(depth, f"{v} = {self.wrap_int(self.index, f'{rem} % {it}({shape[a]})')}", s.loc)
+            else:
+                self.line(depth, f"{v} = {self.wrap_int(self.index, f'{rem} // {it}({stride})')}", s.loc)
+                if a > 0:
+                    self.line(depth, f"{v} = {self.wrap_int(self.index, f'{v} % {it}({shape[a]})')}", s.loc)
+            out.append(v)
+        return out
+
+    def _copy_load(self, s, regs, depth):
+        bounds = []
+        for a, (lo, hi) in enumerate(zip(s.starts, s.stops)):
+            lo_v, hi_v = self.fresh("lo"), self.fresh("hi")
+            self.line(depth, f"{lo_v} = {self.expr(lo)}", s.loc)
+            self.line(depth, f"{hi_v} = min({self.expr(hi)}, {self._e_Shape(ir.Shape(s.src, a))})", s.loc)
+            bounds.append((lo_v, hi_v))
+        for c, (reg, elem) in enumerate(regs):
+            idx = self._copy_element(s, c, depth)
+            gs = []
+            for (lo_v, hi_v), v in zip(bounds, idx):
+                g = self.fresh("g")
+                self.line(depth, f"{g} = {self.wrap_int(self.index, f'{lo_v} + {v}')}", s.loc)
+                gs.append((g, hi_v))
+            cond = " and ".join(f"{g} < {hi}" for g, hi in gs)
+            self.line(depth, f"if {cond}:", s.loc)
+            self.line(depth + 1, f"{reg} = {self.T(elem)}({self.name(s.src)}[{', '.join(g for g, _ in gs)}])", s.loc)
+            self.line(depth, "else:", s.loc)
+            self.line(depth + 1, f"{reg} = {self.T(elem)}(0)", s.loc)
+
+    def _copy_store(self, s, regs, depth):
+        for c, (reg, _) in enumerate(regs):
+            idx = self._copy_element(s, c, depth)
+            self.line(depth, f"{self.name(s.dst)}[{self.index_parts(s.dst, list(idx))}] = {reg}", s.loc)
 
     # ---------------------------------------------------------------- the kernel
 
@@ -239,8 +356,9 @@ class _VThreadEmitter(_Emitter):
 
 
 def emit_cuda_vthreads(kernel: ir.Kernel, plan: LaunchPlan, physical: int, index: dt.DType,
-                       funcs: dict | None = None) -> GeneratedModule:
-    """The numba-cuda module of a kernel in virtual-thread form, for `physical` threads per block."""
+                       funcs: dict | None = None, stages: int = 1) -> GeneratedModule:
+    """The numba-cuda module of a kernel in virtual-thread form, for `physical` threads per block;
+    `stages` (num_stages) >= 2 software-pipelines the loops passes/pipeline.py finds."""
     funcs = funcs or {}
     func_names = {key: f"_f_{key[0]}_{i}" for i, key in enumerate(funcs)}
     bodies: list[tuple[str, SourceLoc | None]] = []
@@ -250,7 +368,7 @@ def emit_cuda_vthreads(kernel: ir.Kernel, plan: LaunchPlan, physical: int, index
         em.function(func_names[key])
         bodies += em.lines + [("", None)]
         types_used |= em.types_used
-    em = _VThreadEmitter(kernel, plan, index, func_names, physical)
+    em = _VThreadEmitter(kernel, plan, index, func_names, physical, stages)
     params = ", ".join(em.name(p.name) for p in kernel.params if p.kind != "constexpr")
     em.line(0, f"def {kernel.name}({params}):", kernel.loc)
     it = em.T(index)
@@ -268,5 +386,7 @@ def emit_cuda_vthreads(kernel: ir.Kernel, plan: LaunchPlan, physical: int, index
     head = [f"# Generated by Tessera {__version__} from kernel '{kernel.name}'"
             + (f" ({display_name(loc.file)}:{loc.line})" if loc else "") + ". Do not edit.",
             f"# Virtual threads: a block of {vb} run by {physical} threads ({how}).",
+            *([f"# num_stages={stages}: {', '.join(sorted(em.staged))} in rings of {stages} shared tiles, the next "
+               f"tile loaded into registers while this one is computed."] if em.staged else []),
             "import math", "from numba import cuda", f"from numba import {', '.join(sorted(types_used))}", ""]
     return finish_module([(h, None) for h in head] + bodies, kernel, plan, func_names, physical)

@@ -27,6 +27,20 @@ def test_guide_matmul_on_the_gpu(m, k, n, tm, tn, tk, nw):
     np.testing.assert_allclose(C, A @ B, rtol=1e-4, atol=1e-4 * np.sqrt(k))
 
 
+@pytest.mark.parametrize("m, k, n", [(512, 256, 512), (300, 100, 260)])
+@pytest.mark.parametrize("tm, tn, tk, nw, stages", [(64, 64, 32, 4, 2), (128, 128, 32, 8, 2), (256, 128, 32, 16, 3),
+                                                    (64, 64, 32, 4, 4), (32, 32, 16, None, 2)])
+def test_num_stages_pipelined_matmul_on_the_gpu(m, k, n, tm, tn, tk, nw, stages):
+    A = rng.standard_normal((m, k)).astype(np.float32)
+    B = rng.standard_normal((k, n)).astype(np.float32)
+    C = np.full((m, n), np.nan, np.float32)
+    config = {"TILE_M": tm, "TILE_N": tn, "TILE_K": tk, "num_stages": stages}
+    if nw is not None:
+        config["num_warps"] = nw
+    matmul_optimized(A, B, C, backend="cuda", config=config)
+    np.testing.assert_allclose(C, A @ B, rtol=1e-4, atol=1e-4 * np.sqrt(k))
+
+
 @pytest.mark.parametrize("test", [T.test_vector_add, T.test_tree_reduction_barrier_in_a_while_loop,
                                   T.test_tree_reduction_barrier_in_a_for_loop, T.test_transpose_through_a_swizzled_tile,
                                   T.test_histogram_with_atomics, T.test_shared_then_global_atomics, T.test_atomic_max,
