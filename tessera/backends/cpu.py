@@ -97,7 +97,9 @@ class CpuBackend(Backend):
         filename = ns["__file__"]
         try:
             for f in module.device_funcs:
-                ns[f] = numba.njit(**_OPTIONS)(ns[f])
+                # The module is shared by every kernel with this source (a re-run notebook cell makes a
+                # new kernel object): jit the plain function, not the dispatcher an earlier build made.
+                ns[f] = numba.njit(**_OPTIONS)(getattr(ns[f], "py_func", ns[f]))
             entry = numba.njit(parallel=module.parallel, **_OPTIONS)(ns[module.entry])
             # compile now, so that a mistake is reported before launch; other argument kinds
             # (read-only arrays) still compile when they first come
