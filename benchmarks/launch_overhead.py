@@ -2,9 +2,11 @@
 
     python -m benchmarks.launch_overhead [--calls 20000] [--out launch.json]
 
-Each implementation launches a 1024-element vector add many times in a row
-and the host clock is read after a final synchronize; the kernel is tiny, so
-the time per call is the host's launch cost (the GPU keeps up). All variants
+Each implementation launches a 1024-element vector add many times, in
+batches of 100 timed on the host clock with an untimed synchronize between
+them (benchmarks/host_time.py says why): the host's cost per launch. Beside
+it, the time per launch of the same calls in one long run to a final
+synchronize, which on an H100 is the GPU's pace for tiny kernels. All variants
 run in the same process, one after the other, twice; the second round is
 reported (the first warms caches).
 """
@@ -19,15 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-
-def per_call_us(fn, calls: int, sync) -> float:
-    fn()
-    sync()
-    t0 = time.perf_counter()
-    for _ in range(calls):
-        fn()
-    sync()
-    return (time.perf_counter() - t0) / calls * 1e6
+from benchmarks.host_time import host_us_per_call, queued_us_per_call
 
 
 def main(argv=None) -> int:
@@ -82,14 +76,16 @@ def main(argv=None) -> int:
     for f in impls.values():  # correctness first: every variant computes a + b
         dc.copy_to_host(np.zeros(n, np.float32))
         f()
-    rounds = [{k: per_call_us(f, args.calls, sync) for k, f in impls.items()} for _ in range(2)]
+    rounds = [{k: host_us_per_call(f, args.calls, sync) for k, f in impls.items()} for _ in range(2)]
     result = rounds[-1]
+    queued = {k: queued_us_per_call(f, args.calls, sync) for k, f in impls.items()}
     base = result.get("torch.add(out=)")
-    print("| implementation | host us / launch | vs torch.add |")
-    print("|---|---:|---:|")
+    print("| implementation | host us / launch | torch.add / this | us / launch, queue full (GPU-bound) |")
+    print("|---|---:|---:|---:|")
     for k, v in result.items():
-        print(f"| {k} | {v:.2f} | {base / v if base else float('nan'):.2f}x |")
+        print(f"| {k} | {v:.2f} | {base / v if base else float('nan'):.2f}x | {queued[k]:.2f} |")
     args.out.write_text(json.dumps({"calls": args.calls, "us_per_call": result, "first_round": rounds[0],
+                                    "queue_full_us_per_call": queued,
                                     "device": cuda.get_current_device().name.decode()
                                     if isinstance(cuda.get_current_device().name, bytes)
                                     else cuda.get_current_device().name}, indent=2))

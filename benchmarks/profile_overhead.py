@@ -5,10 +5,10 @@
 Two measurements, each without and with a profile recording, second of two
 rounds reported:
 
-- `launch`: a 1024-element vector add on the cached launch path, many calls in
-  a row, host clock read after a final synchronize. On the GPU the kernel is
-  tiny, so this is the launch cost; on the CPU backends the kernel's own run
-  time dominates and the difference is noise-level.
+- `launch`: a 1024-element vector add on the cached launch path, host time per
+  call in batches that never fill the GPU's launch queue (benchmarks/host_time.py).
+  On the CPU backends the kernel's own run time dominates and the difference
+  is noise-level.
 - `hook`: the profiler's hook around a launcher that does nothing, so only
   the recording itself is timed (on the GPU: including its two CUDA event
   records). This one is meaningful on any machine.
@@ -24,17 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.host_time import host_us_per_call as per_call_us
+
 BUDGET_US = 5.0
-
-
-def per_call_us(fn, calls: int, sync) -> float:
-    fn()
-    sync()
-    t0 = time.perf_counter()
-    for _ in range(calls):
-        fn()
-    sync()
-    return (time.perf_counter() - t0) / calls * 1e6
 
 
 def measure(calls: int, backend: str | None) -> dict:
