@@ -51,10 +51,6 @@ def scalar_type_ok(kind: str, t: type) -> bool:
     return t in (int, float) or issubclass(t, (np.integer, np.floating))
 
 
-def _torch_key(a):
-    return (type(a), a.dtype, a.dim(), a.is_contiguous(), a.device.type)
-
-
 def _numba_key(a):
     return (type(a), a.dtype.num, a.ndim, a.is_c_contiguous())
 
@@ -76,7 +72,7 @@ def make_hot_launcher(typed: ir.Kernel, plan, fp: tuple, consts: dict, block: tu
          "settings": settings, "manual_get": memory._manual.get, "MANUAL": memory._manual.get(),
          "stream_get": _stream.current_stream, "stream_ptr": _stream_handle, "fail": cuda_launch.launch_failed,
          "PROFILING": _profile_hooks(), "PROFILED": profiled,
-         "torch_key": _torch_key, "numba_key": _numba_key, "abi_params": cuda_launch.abi_params}
+         "numba_key": _numba_key, "abi_params": cuda_launch.abi_params}
     params = typed.params
     n = len(params)
     if len(fp) != n:
@@ -102,9 +98,19 @@ def make_hot_launcher(typed: ir.Kernel, plan, fp: tuple, consts: dict, block: tu
                          f"    if i{i} is None or i{i}[0] is not K{i} or x{i}._storage.freed:",
                          "        return False", f"    q{i} = i{i}[1]"]
             elif isinstance(key, tuple) and getattr(key[0], "__module__", "").startswith("torch"):
-                g[f"K{i}"], g[f"T{i}"] = key, key[0]
-                body += [f"    if x{i}.__class__ is not T{i} or torch_key(x{i}) != K{i}:", "        return False",
-                         f"    q{i} = abi_params(x{i})"]
+                T, dtype, nd, contiguous, device = key
+                if device != "cuda":
+                    return None
+                # torch's accessors are C calls; its __cuda_array_interface__ is built in Python per access.
+                g[f"T{i}"], g[f"D{i}"] = T, dtype
+                size = dtype.itemsize
+                cond = f"x{i}.dim() != {nd} or not x{i}.is_cuda or x{i}.is_contiguous() is not {contiguous}"
+                body += [f"    if x{i}.__class__ is not T{i} or x{i}.dtype is not D{i} or {cond}:",
+                         "        return False",
+                         f"    s{i} = x{i}.shape", f"    t{i} = x{i}.stride()",
+                         f"    q{i} = (0, 0, x{i}.numel(), {size}, x{i}.data_ptr(), "
+                         + "".join(f"s{i}[{a}], " for a in range(nd))
+                         + "".join(f"t{i}[{a}] * {size}, " for a in range(nd)) + ")"]
             elif isinstance(key, tuple) and hasattr(key[0], "device_ctypes_pointer"):
                 g[f"K{i}"], g[f"T{i}"] = key, key[0]
                 body += [f"    if x{i}.__class__ is not T{i} or numba_key(x{i}) != K{i}:", "        return False",
