@@ -44,8 +44,6 @@ class GpuTimer:
         self._create.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_uint]
         self._record = lib.cuEventRecord
         self._record.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
-        self._query = lib.cuEventQuery
-        self._query.argtypes = [ctypes.c_void_p]
         self._sync = lib.cuEventSynchronize
         self._sync.argtypes = [ctypes.c_void_p]
         self._elapsed = getattr(lib, "cuEventElapsedTime_v2", None) or lib.cuEventElapsedTime
@@ -75,44 +73,27 @@ class GpuTimer:
         """`record` for a CUstream handle already looked up (the profiler records two per launch)."""
         pool = self._pool
         if not pool:
-            self._refill()
+            self._grow()
         ev = pool.pop()
         err = self._record(ev, handle or None)
         if err:
             self._check(err, "cuEventRecord")
         return ev
 
-    def _refill(self):
-        # Creating an event costs the driver about as much as recording two: read the finished
-        # launches of the recording profiles and reuse their events; create new ones only if none is.
-        from . import hooks
-        for p in hooks._stack:
-            p._resolve(done_only=True)
-        if len(self._pool) < _POOL_GROW // 4:
-            self._grow()
-
-    def done(self, ev: int) -> bool:
-        """Whether the GPU has reached event `ev` (no waiting)."""
-        return self._query(ev) == 0
-
     def release(self, ev: int) -> None:
         self._pool.append(ev)
 
-    def elapsed_ms(self, start: int, end: int, wait: bool = True) -> float:
-        """Milliseconds between two recorded events (waits for `end` unless told it is done)."""
-        if wait:
-            self._check(self._sync(end), "cuEventSynchronize")
+    def elapsed_ms(self, start: int, end: int) -> float:
+        """Milliseconds between two recorded events (waits for `end`)."""
+        self._check(self._sync(end), "cuEventSynchronize")
         ms = ctypes.c_float()
         self._check(self._elapsed(ctypes.byref(ms), start, end), "cuEventElapsedTime")
         return float(ms.value)
 
-    def host_times(self, ev0: int, ev1: int, wait: bool = True) -> tuple:
+    def host_times(self, ev0: int, ev1: int) -> tuple:
         """(start, end) of the work between two events, in host perf_counter seconds."""
-        if wait:
-            self._check(self._sync(ev1), "cuEventSynchronize")
-        # ev0 is done once ev1 is (one stream, in order)
-        a = self.elapsed_ms(self.epoch, ev0, False)
-        d = self.elapsed_ms(ev0, ev1, False)
+        a = self.elapsed_ms(self.epoch, ev0)
+        d = self.elapsed_ms(ev0, ev1)
         start = self.epoch_host + a / 1e3
         return start, start + d / 1e3
 

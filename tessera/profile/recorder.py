@@ -115,7 +115,6 @@ class Profile:
     def __init__(self, *, nvtx: bool | None = None):
         self._records: list = []
         self._depth = 0
-        self._unread = 0   # records before this index carry their GPU times already
         self._t0 = None
         self._t1 = None
         self._nvtx_wanted = nvtx
@@ -170,39 +169,27 @@ class Profile:
         """``with prof.range("step 1"):`` marks a host range (an NVTX range too, when enabled)."""
         return hooks.host_range(name)
 
-    def _resolve(self, done_only: bool = False):
-        """Read the CUDA events of the launches recorded so far; each record then carries its GPU times.
-
-        `done_only`: read only the launches the GPU has finished, without waiting, from the oldest on
-        (the profiler recycles their events when its pool runs out)."""
+    def _resolve(self):
+        """Read the CUDA events of the launches recorded so far; each record then carries its GPU times."""
         timer = None
-        records = self._records
-        start = self._unread
-        for i in range(start, len(records)):
-            r = records[i]
+        for i, r in enumerate(self._records):
             ev = r[hooks.EV]
             if ev is None or len(ev) != 2 or isinstance(ev[0], float):
-                if i == self._unread:
-                    self._unread = i + 1
                 continue
             key = (ev, r[hooks.T0])  # events are reused; with the launch's host time the key is unique
             times = hooks.gpu_times.pop(key, None)
             if times is None:
                 if timer is None:
                     timer = hooks.gpu_timer()
-                if done_only and not timer.done(ev[1]):
-                    break
                 try:
-                    times = timer.host_times(*ev, wait=not done_only)
+                    times = timer.host_times(*ev)
                 except Exception:  # a failed launch leaves its events unrecorded: no time to show
                     times = (math.nan, math.nan)
                 timer.release(ev[0])
                 timer.release(ev[1])
             if hooks.active:  # an enclosing profile may hold the same record, and the events are gone
                 hooks.gpu_times[key] = times
-            records[i] = r[:hooks.EV] + (times,)
-            if i == self._unread:
-                self._unread = i + 1
+            self._records[i] = r[:hooks.EV] + (times,)
         if not hooks.active:
             hooks.gpu_times.clear()
         self._events = None

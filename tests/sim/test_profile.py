@@ -302,7 +302,7 @@ class _FakeTimer:
     def release(self, ev):
         self.released.append(ev)
 
-    def host_times(self, ev0, ev1, wait=True):
+    def host_times(self, ev0, ev1):
         return self.times[ev0], self.times[ev1]
 
 
