@@ -222,6 +222,7 @@ class AutotunedKernel:
                            cached=sum(r.cached for r in results))
         self._sweeps[sweep.key_values] = results
         self._last = (sweep.key_values, results, time.perf_counter() - t0)
+        sweep.finish()
         best = best_of(results)
         if best is None:
             counts: dict = {}

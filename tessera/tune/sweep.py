@@ -103,16 +103,18 @@ class Sweep:
         self.total = 0
         self.t0 = time.perf_counter()
         p = o.progress
-        # None: the text bar outside notebooks (the widget draws progress inside them); True: always it.
-        self.progress = (TextProgress(k.name) if p is True or (p is None and not in_notebook()) else
-                         p if callable(p) else None)
+        # None: the text bar outside notebooks, a live autotune view inside them; True: the bar always.
+        if p is None and in_notebook():
+            p = _notebook_view(k)
+        self.progress = (TextProgress(k.name) if p is True or p is None else p if callable(p) else None)
 
     # ------------------------------------------------------------ driver
 
     def run(self, candidates: list, ruled_out: list) -> list:
         self.total = len(candidates) + len(ruled_out)
         for c, why in ruled_out:  # never cached: the user's constraints may change
-            self.results[config_key(c)] = Result(c, "pruned", reason=why)
+            self.results[config_key(c)] = r = Result(c, "pruned", reason=why)
+            self._emit(r, "prune")
         records = {} if self.force else self.cache.load(self.context)
         runnable = []
         for c in candidates:
@@ -122,6 +124,7 @@ class Sweep:
                 r = Result.from_record(c, rec)
                 if r.status == "pruned":
                     self.results[ck] = r
+                    self._emit(r, "prune")
                 else:
                     self.cached[ck] = r
                     runnable.append(c)
@@ -149,8 +152,11 @@ class Sweep:
                 why = "max_configs" if self.opts.max_configs and len(self.visited) >= self.opts.max_configs \
                     else "budget_s"
                 self.results[ck] = Result(c, "skipped", reason=f"not timed: {why} reached")
-        self._emit(None, "done")
         return list(self.results.values())
+
+    def finish(self):
+        """Tell the progress callback the sweep is over (once the kernel has stored its results)."""
+        self._emit(None, "done")
 
     def _drive(self, runnable: list):
         import random
@@ -229,6 +235,7 @@ class Sweep:
         self._emit(r, "time" if r.status != "pruned" else "prune")
 
     def _emit(self, r, phase):
+        # `done` counts every config with a result; skipped ones get theirs only at the end.
         if self.progress is not None:
             done = len(self.results) if phase != "done" else self.total
             self.progress(Progress(done, self.total, r, best_of(self.results.values()),
@@ -476,3 +483,16 @@ class Sweep:
             if p:
                 problems.append(p)
         return "; ".join(problems) or None
+
+
+def _notebook_view(kernel):
+    """A live autotune view, displayed in the cell that runs the sweep (tessera/notebook/views)."""
+    try:
+        from IPython.display import display
+
+        from ..notebook.views.autotune_view import AutotuneView
+    except ImportError:  # the widgets are an optional view of the sweep, never a reason to fail it
+        return None
+    view = AutotuneView(name=kernel.name, kernel=kernel)
+    display(view)
+    return view

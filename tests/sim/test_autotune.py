@@ -316,6 +316,28 @@ def test_progress_callbacks_and_the_text_bar(capsys):
     assert err.startswith("\rautotune double [") and err.endswith("\n") and "2/2 best 1 ms" in err
 
 
+def test_every_config_reaches_the_progress_callback_before_done_and_done_after_the_results():
+    events, seen_results_at_done = [], []
+
+    def progress(p):
+        events.append(p)
+        if p.phase == "done":
+            seen_results_at_done.append(k.autotune_results is not None and len(k.autotune_results) == 3)
+    k = tune(double, {"BLOCK": [32, 64, 128]}, FakeBench(by_block), constraints=lambda c: c["BLOCK"] != 64,
+             progress=progress)
+    k(*xy())
+    reported = {e.result.config["BLOCK"]: e.result.status for e in events if e.result is not None}
+    assert reported == {32: "ok", 64: "pruned", 128: "ok"}   # the config ruled out by constraints too
+    assert seen_results_at_done == [True]
+    events.clear()
+    k2 = tune(double, {"BLOCK": [32, 64, 128, 4096]}, FakeBench(by_block), progress=events.append)
+    k2(*xy())
+    events.clear()
+    k3 = tune(double, {"BLOCK": [32, 64, 128, 4096]}, FakeBench(by_block), progress=events.append)
+    k3(*xy())                                              # every result from the cache, pruned ones included
+    assert {e.result.config["BLOCK"] for e in events if e.result is not None} == {32, 64, 128, 4096}
+
+
 def test_random_search_with_max_configs_skips_the_rest():
     k = tune(double, {"BLOCK": [16, 32, 64, 128, 256, 512]}, FakeBench(by_block), strategy="random", max_configs=3)
     k(*xy())
@@ -401,3 +423,16 @@ def test_two_processes_tuning_the_same_kernel_at_once(tmp_path):
     records = [json.loads(f.read_text()) for f in (tmp_path / "cache" / "autotune").rglob("*.json")]
     assert sorted(r["config"]["BLOCK"] for r in records) == [8, 16, 32, 64, 128, 256]
     assert not list((tmp_path / "cache" / "autotune").rglob(".tmp-*"))
+
+
+def test_in_a_notebook_a_sweep_shows_a_live_autotune_view(monkeypatch):
+    import IPython.display
+    from tessera.tune import sweep
+    shown = []
+    monkeypatch.setattr(sweep, "in_notebook", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    k = tune(double, {"BLOCK": [32, 64, 4096]}, FakeBench(by_block), progress=None)
+    k(*xy())
+    [view] = shown
+    assert type(view).__name__ == "AutotuneView" and view.done
+    assert "best BLOCK=64" in repr(view)
