@@ -34,5 +34,12 @@ from . import inspect
 from .profile import profile
 from .passes.uniformity import DivergentCollectiveError
 
+
+def load_ipython_extension(ipython):
+    """`%load_ext tessera`: registers the %%tessera and %%cuda cell magics (tessera.notebook.magics)."""
+    from .notebook.magics import load_ipython_extension as load
+    load(ipython)
+
+
 # `bool` is the dtype's name in the kernel language; `ts.bool_` avoids shadowing the builtin in user code.
 globals()["bool"] = bool_
