@@ -73,12 +73,36 @@ def _rounds(ts, hooks, vector_add, launch, b, calls, tensors, host) -> dict:
         r["hook, no profile"] = per_call_us(direct, calls, sync)
         with ts.profile():
             r["hook, profiled"] = per_call_us(hooked, calls, sync)
+        if b.name == "cuda":
+            r.update(_torch_profiler(calls_launch, sync))
         rounds.append(r)
     r = rounds[-1]
     r["added by profiling (launch)"] = r["launch, profiled"] - r["launch, no profile"]
     r["added by profiling (hook)"] = r["hook, profiled"] - r["hook, no profile"]
+    if "torch.add, torch.profiler" in r:
+        r["added by torch.profiler (CUPTI) to torch.add"] = r["torch.add, torch.profiler"] - r["torch.add, no profile"]
     return {"backend": b.name, "calls": calls, "launch_calls": calls_launch, "us_per_call": r,
             "first_round": rounds[0]}
+
+
+def _torch_profiler(calls: int, sync) -> dict:
+    """The alternative in the same run: what PyTorch's profiler (CUPTI activity tracing) adds to torch.add."""
+    try:
+        import torch
+        from torch.profiler import ProfilerActivity, profile
+    except ImportError:
+        return {}
+    a, b = torch.ones(1024, device="cuda"), torch.ones(1024, device="cuda")
+    c = torch.empty_like(a)
+
+    def both():
+        torch.cuda.synchronize()
+        sync()
+    add = lambda: torch.add(a, b, out=c)  # noqa: E731
+    out = {"torch.add, no profile": per_call_us(add, calls, both)}
+    with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]):
+        out["torch.add, torch.profiler"] = per_call_us(add, calls, both)
+    return out
 
 
 def main(argv=None) -> int:
