@@ -15,6 +15,11 @@
 #     python3 -m pip download --no-deps --only-binary=:all: --python-version 3.12 \
 #         --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_24_x86_64 \
 #         -d .whl/extra "cuda-core==1.2.2"
+#     python3 -m pip download --no-deps --only-binary=:all: --python-version 3.12 --platform any \
+#         --platform manylinux_2_28_x86_64 -d .whl/ipython ipython ipython_pygments_lexers traitlets \
+#         decorator jedi parso matplotlib_inline pexpect ptyprocess prompt_toolkit wcwidth pygments \
+#         stack_data asttokens executing pure_eval ipywidgets widgetsnbextension jupyterlab_widgets comm \
+#         anywidget psygnal typing_extensions
 set -u -o pipefail
 export PYTHONUNBUFFERED=1
 # Setting the cache dir also spares tessera from importing platformdirs, which
@@ -27,7 +32,9 @@ session() {
     local failed=0 rc
 
     echo "== (a) NumPy 2.4 over the image's NumPy (2.5 breaks numba-cuda 0.30.4)"
-    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl && export PYTHONPATH=/tmp/site:$PWD \
+    # .whl/ipython/: IPython, ipywidgets and anywidget (pure Python), which the image lacks, for the
+    # notebook magics' and views' GPU tests.
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl .whl/ipython/*.whl && export PYTHONPATH=/tmp/site:$PWD \
         || { echo "!! NumPy wheel install failed"; failed=1; export PYTHONPATH=$PWD; }
     # numba-cuda depends on cuda-core, so the image should have one; the carried
     # wheel is a fallback only, never a replacement for a working install.

@@ -456,10 +456,13 @@ class TesseraMagics(Magics):
             display(Text("%%tessera: no kernels in this cell",
                          "a kernel is a function with a ts.Tensor parameter, e.g.\n"
                          'def scale(x: ts.Tensor["N", ts.f32], s: ts.f32): ...'))
+        from . import views
         if args.ir:
             for s in specs:
-                where = f" ({target})" if args.ir in ("numba_ir", "llvm", "ptx", "sass") else ""
-                display(Text(f"{s.kernel.name}: {args.ir}{where}", s.stage(args.ir)))
+                if s.args is None:   # compiled on first call: no specialization to show yet
+                    display(Text(f"{s.kernel.name}: {args.ir}", s.stage(args.ir)))
+                else:
+                    display(views.ir_view(s.inspection()).show(stage=args.ir))
         if args.autotune:
             for s in specs:
                 if not isinstance(s.obj, AutotunedKernel):
@@ -469,15 +472,10 @@ class TesseraMagics(Magics):
                                  f"{len(s.obj.configs)} configs, key {list(s.obj.options.key)}: "
                                  f"the first call for new key values runs the sweep"))
                 else:
-                    sweep = s.obj.last_sweep
-                    display(Text(f"{s.kernel.name}: best {s.obj.best_config}",
-                                 f"key {sweep['key']}: {sweep['configs']} configs in {sweep['wall_s']:.2f} s "
-                                 f"({sweep['ok']} ok, {sweep['pruned']} pruned, {sweep['failed']} failed, "
-                                 f"{sweep['cached']} from the cache)"))
-                    display(s.obj.autotune_results)
+                    display(views.autotune_view(s.obj))
         if prof is not None:
             if prof.kernels:
-                display(prof.table())
+                display(views.profile_view(prof))
             else:
                 display(Text(f"profile ({args.profile}): no kernel ran in this cell", repr(prof)))
 

@@ -153,11 +153,22 @@ def tuned(x: ts.Tensor["N", ts.f32]):
     assert shell.user_ns["fill"].specializations == []
 
 
-def test_ir_flag_shows_the_stage(shell):
-    value, text = magic(shell, "tessera", "--backend sim --ir ptx --target sm_80", VADD)
-    assert "vadd: ptx (sm_80)" in text and ".target sm_80" in text and ".entry" in text
-    value, text = magic(shell, "tessera", "--backend sim --ir typed", VADD)
-    assert "vadd: typed" in text and "i: i32 =" in text
+def displayed(shell, monkeypatch, name, line, cell) -> list:
+    """Run a cell magic; the objects it displayed."""
+    import tessera.notebook.magics as magics
+    shown = []
+    monkeypatch.setattr(magics, "display", shown.append)
+    shell.run_cell_magic(name, line, cell)
+    return shown
+
+
+def test_ir_flag_shows_the_ir_view_on_that_stage(shell, monkeypatch):
+    view = displayed(shell, monkeypatch, "tessera", "--backend sim --ir ptx --target sm_80", VADD)[-1]
+    assert repr(view) == "<ts.IRView vadd sm_80: 1 config, stage ptx>"
+    assert ".target sm_80" in view.inspection["ptx"] and ".entry" in view.inspection["ptx"]
+    assert "tessera-ir-view" in view.to_html()
+    view = displayed(shell, monkeypatch, "tessera", "--backend sim --ir typed", VADD)[-1]
+    assert view.stage == "typed" and "i: i32 =" in view.inspection["typed"]
 
 
 def test_cell_value_is_its_last_expression(shell):
