@@ -81,7 +81,9 @@ class FastLaunch:
     def __init__(self, dispatcher):
         overload = next(iter(dispatcher.overloads.values()))
         self.dispatcher = dispatcher
-        self.kernel = overload._codelibrary.get_cufunc().kernel
+        cufunc = overload._codelibrary.get_cufunc()
+        self.kernel = cufunc.kernel
+        self.entry_name = cufunc.name   # the mangled name profilers (CUPTI) report
         self.is_array = tuple(hasattr(t, "ndim") for t in overload.argument_types)
         fmt = ["<"]
         for t in overload.argument_types:

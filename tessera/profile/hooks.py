@@ -31,6 +31,7 @@ _stack: list = []       # the recording profiles, outermost first
 _nvtx = None            # the nvtx module while a profile with NVTX ranges records
 _lanes: dict = {}       # id(stream object) -> lane label
 _gpu_timer = None       # see gpu_timer()
+_tracer = None          # the CUPTI tracer while a profile records on a GPU with cupti-python (cupti_timer.py)
 now = time.perf_counter
 
 
@@ -41,7 +42,7 @@ now = time.perf_counter
 # full collections of numba's large heap run every few thousand launches).
 KIND, NAME, T0, T1, LANE, INFO, EV = range(7)
 _specs: list = []       # (kernel, compiled, backend name) of every profiled specialization
-_spec_ids: dict = {}    # id(compiled) -> (index in _specs, which params are tensors, all are); _specs keeps ids unique
+_spec_ids: dict = {}    # id(compiled) -> (index in _specs, which params are tensors, all are, GPU entry name)
 _interned: dict = {}    # kernel records' info tuples, shared while any profile records
 gpu_times: dict = {}    # ((ev0, ev1), t0) of a record one profile has read -> (start, end), for the ones around it
 
@@ -108,9 +109,17 @@ def launch(kernel, compiled, grid, args, config, backend, stream, direct, values
     # Every launch in a profile comes through here: it is written for the fewest Python steps.
     if stream is None:
         stream = _current_stream()
+    spec = _spec_ids.get(id(compiled))
+    if spec is None:
+        flags = tuple(p.kind == "tensor" for p in kernel.ir.params)
+        spec = _spec_ids[id(compiled)] = (len(_specs), flags, all(flags),
+                                          getattr(compiled.handle, "entry_name", None))
+        _specs.append((kernel, compiled, backend.name, flags))
+    sid, flags, all_tensors, entry = spec
     gpu = backend.name == "cuda"
+    tracer = _tracer if gpu and entry is not None else None
     timer = ev0 = None
-    if gpu:
+    if gpu and tracer is None:
         timer = _gpu_timer or gpu_timer()
         sh = stream_handle(stream) if stream is not None else 0
         ev0 = timer.record_on(sh)
@@ -129,14 +138,13 @@ def launch(kernel, compiled, grid, args, config, backend, stream, direct, values
     finally:
         if _nvtx is not None:
             _nvtx.pop_range(domain="tessera")
-    ev = (ev0, timer.record_on(sh)) if gpu else None
-    t1 = now()
-    spec = _spec_ids.get(id(compiled))
-    if spec is None:
-        flags = tuple(p.kind == "tensor" for p in kernel.ir.params)
-        spec = _spec_ids[id(compiled)] = (len(_specs), flags, all(flags))
-        _specs.append((kernel, compiled, backend.name, flags))
-    sid, flags, all_tensors = spec
+    if tracer is not None:
+        ev = ("cupti", entry)   # CUPTI times it; matched by entry name and t0 when read
+        t1 = now()
+        tracer.pending.append((entry, t0))
+    else:
+        ev = (ev0, timer.record_on(sh)) if gpu else None
+        t1 = now()
     meta = tuple([a.shape for a in args]) if all_tensors else tuple(
         [a.shape if t else a for t, a in zip(flags, args)])
     cfg = tuple(sorted(config.items())) if config else None
@@ -147,6 +155,30 @@ def launch(kernel, compiled, grid, args, config, backend, stream, direct, values
     rec = ("kernel", kernel.name, t0, t1, "default stream" if stream is None else lane_of(stream), info, ev)
     for p in _stack:
         p._records.append(rec)
+
+
+def use_tracer() -> None:
+    """At a profile's start on a GPU: time kernels with CUPTI where cupti-python is installed
+    (TESSERA_PROFILER=events keeps CUDA events)."""
+    global _tracer
+    import os
+    if os.environ.get("TESSERA_PROFILER", "").lower() == "events":
+        return
+    from .cupti_timer import tracer_or_none
+    _tracer = tracer_or_none()
+    if _tracer is not None:
+        try:
+            _tracer.enable()
+        except Exception:  # a CUPTI the driver does not support: CUDA events serve
+            _tracer = None
+
+
+def drop_tracer() -> None:
+    """When no profile records any more (its records are read): CUPTI stops collecting."""
+    global _tracer
+    if _tracer is not None and not _stack:
+        _tracer.reset()
+        _tracer = None
 
 
 def stream_handle(stream) -> int:
@@ -189,10 +221,15 @@ def paused():
     global active
     was = active
     active = False
+    tracer = _tracer
+    if tracer is not None:
+        tracer.disable()   # CUPTI must not see launches the profile does not record
     try:
         yield
     finally:
         active = was and bool(_stack)
+        if tracer is not None and _tracer is tracer:
+            tracer.enable()
 
 
 def _where(x) -> str:

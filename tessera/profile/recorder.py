@@ -53,7 +53,7 @@ class Event:
     start_ms: float
     end_ms: float
     lane: str            # "host", "default stream", "stream 2", ...
-    clock: str           # "cuda events" or "host wall clock"
+    clock: str           # "cupti", "cuda events" or "host wall clock"
     details: dict = field(default_factory=dict)
 
     @property
@@ -130,7 +130,10 @@ class Profile:
             self.nvtx = self._want_nvtx()
             from ..runtime.memory import gpu_available
             if gpu_available():
-                hooks.gpu_timer()  # the event pool and the epoch, made before anything is timed
+                if not hooks._stack:
+                    hooks.use_tracer()   # CUPTI, where cupti-python is installed
+                if hooks._tracer is None:
+                    hooks.gpu_timer()  # the event pool and the epoch, made before anything is timed
             hooks.push(self)
         self._depth += 1
         return self
@@ -141,6 +144,7 @@ class Profile:
             hooks.pop(self)
             self._t1 = hooks.now()
             self._resolve()
+            hooks.drop_tracer()
         return False
 
     def __call__(self, fn):
@@ -170,11 +174,22 @@ class Profile:
         return hooks.host_range(name)
 
     def _resolve(self):
-        """Read the CUDA events of the launches recorded so far; each record then carries its GPU times."""
+        """Read the GPU times of the launches recorded so far (CUPTI's records or CUDA events); each
+        record then carries them (None where CUPTI has no record of it: its host times stand)."""
         timer = None
+        tracer, tracer_read = hooks._tracer, False
         for i, r in enumerate(self._records):
             ev = r[hooks.EV]
             if ev is None or len(ev) != 2 or isinstance(ev[0], float):
+                continue
+            if ev[0] == "cupti":
+                key = (ev[1], r[hooks.T0])
+                times = tracer.times.get(key) if tracer is not None else None
+                if times is None and tracer is not None and not tracer_read:
+                    tracer.resolve()
+                    tracer_read = True
+                    times = tracer.times.get(key)
+                self._records[i] = r[:hooks.EV] + ((times + ("cupti",)) if times is not None else None,)
                 continue
             key = (ev, r[hooks.T0])  # events are reused; with the launch's host time the key is unique
             times = hooks.gpu_times.pop(key, None)
@@ -207,7 +222,7 @@ class Profile:
             for kind, name, a, b, lane, info, ev in self._records:
                 clock = "host wall clock"
                 if ev is not None:
-                    (a, b), clock = ev, "cuda events"
+                    (a, b), clock = ev[:2], (ev[2] if len(ev) > 2 else "cuda events")
                 details = _kernel_details(info) if kind == "kernel" else dict(info)
                 out.append(Event(kind, name, (a - t0) * 1e3, (b - t0) * 1e3, lane, clock, details))
             out.sort(key=lambda e: (e.start_ms, e.kind != "compile"))

@@ -12,7 +12,7 @@ slowest first:
 | `gb_per_s` | bytes moved / time: the kernel's declared `bytes=`, else every tensor argument's size once |
 | `gflop_per_s` | declared `flops=` / time (NaN when the kernel declares none) |
 | `bytes`, `flops` | per launch, averaged (the numbers behind the two rates) |
-| `clock` | "cuda events" (GPU) or "host wall clock" (backends without a GPU) |
+| `clock` | "cupti" (GPU, with cupti-python), "cuda events" (GPU without it) or "host wall clock" (backends without a GPU) |
 | `backend` | where it ran |
 
 ``kind="copy"`` summarizes copies by direction instead (with GB/s), and
