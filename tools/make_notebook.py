@@ -40,7 +40,10 @@ def main(src: str, dst: str):
     nb = nbformat.v4.new_notebook()
     nb.cells = parse_cells(Path(src).read_text())
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    NotebookClient(nb, timeout=600, kernel_name="python3",
+    # No widget state in the file: a view's live widgets are redrawn by running the notebook, and its
+    # saved text/html output is what GitHub and nbval read (the state of a live sweep's redraws is
+    # tens of megabytes).
+    NotebookClient(nb, timeout=600, kernel_name="python3", store_widget_state=False,
                    resources={"metadata": {"path": str(Path(dst).parent)}}).execute()
     nbformat.write(nb, dst)
 
