@@ -51,13 +51,14 @@ class Backend(ABC):
         return None
 
     def hot_launcher(self, handle, lowered, fp: tuple, consts: dict, block: tuple, written: tuple,
-                     check_context: bool = True, profiled=None):
+                     check_context: bool = True, profiled=None, cupti_record=None):
         """A function `hot(args, stream) -> bool` that checks arguments like those of fingerprint `fp`
         and launches, or returns False for anything else; None where the backend has none.
 
         With `check_context`, it also returns False once `ts.use_backend` or TESSERA_BACKEND would pick
         another backend than now (a kernel with its own `backend=` does not follow them). While a profile
-        records, it launches through `profiled(grid, args, stream, launch, values)` instead."""
+        records, it launches through `profiled(grid, args, stream, launch, values)` instead, or, where the
+        profiler times kernels with CUPTI, launches itself and files the launch with `cupti_record`."""
         return None
 
     def synchronize(self):

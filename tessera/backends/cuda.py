@@ -67,13 +67,15 @@ class CudaBackend(Backend):
             handle(grid, block, args, _numba_stream(stream))
         return direct
 
-    def hot_launcher(self, handle, lowered, fp, consts, block, written, check_context=True, profiled=None):
+    def hot_launcher(self, handle, lowered, fp, consts, block, written, check_context=True, profiled=None,
+                     cupti_record=None):
         if not isinstance(handle, FastLaunch):
             return None
         from . import _current
         from .cuda_hotpath import make_hot_launcher
         return make_hot_launcher(lowered.typed, lowered.plan, fp, consts, block, written, handle,
-                                 (_current.get(), settings.backend()) if check_context else None, profiled)
+                                 (_current.get(), settings.backend()) if check_context else None, profiled,
+                                 cupti_record)
 
     def launch(self, handle, grid, block, args, written, stream=None):
         stream = _numba_stream(stream)

@@ -56,14 +56,16 @@ def _numba_key(a):
 
 
 def make_hot_launcher(typed: ir.Kernel, plan, fp: tuple, consts: dict, block: tuple, written: tuple, fast,
-                      backend_ctx, profiled=None):
+                      backend_ctx, profiled=None, cupti_record=None):
     """The specialized launcher `hot(args, stream) -> bool`, or None where this case is not covered.
 
     `fast` is the specialization's FastLaunch (parameter block, lock, function
     handle); `written` the positions (among value arguments) the kernel writes;
     `backend_ctx` the (use_backend context, TESSERA_BACKEND) the entry was made under, or None
     where the kernel names its own backend. `profiled(grid, args, stream, launch, values)`, where
-    given, runs `launch(grid, block, values, stream)` and records it while a profile records.
+    given, runs `launch(grid, block, values, stream)` and records it while a profile records;
+    `cupti_record(t0, t1, args, stream, grid)`, where given, files a launch CUPTI times (the
+    launcher then launches inline between two host clock reads).
     """
     from . import cuda_launch, _current
     g = {"Tensor": Tensor, "np": np, "NULL": ctypes.c_void_p(0), "FUNC": ctypes.c_void_p(fast._func),
@@ -71,7 +73,8 @@ def make_hot_launcher(typed: ir.Kernel, plan, fp: tuple, consts: dict, block: tu
          "PTRS": fast._ptrs, "ctx_get": _current.get,
          "settings": settings, "manual_get": memory._manual.get, "MANUAL": memory._manual.get(),
          "stream_get": _stream.current_stream, "stream_ptr": _stream_handle, "fail": cuda_launch.launch_failed,
-         "PROFILING": _profile_hooks(), "PROFILED": profiled,
+         "PROFILING": _profile_hooks(), "PROFILED": profiled, "RECORD": cupti_record,
+         "NOW": __import__("time").perf_counter, "ENTRY": getattr(fast, "entry_name", None),
          "numba_key": _numba_key, "abi_params": cuda_launch.abi_params}
     params = typed.params
     n = len(params)
@@ -165,9 +168,20 @@ def make_hot_launcher(typed: ir.Kernel, plan, fp: tuple, consts: dict, block: tu
               "    if err:", "        fail(err)"]
     if profiled is not None:
         # The profiler times the launch between its events: hand it the same packing as a function.
-        body += ["    if PROFILING.active:",
-                 f"        PROFILED((g0, g1, g2), args, stream, go, ({', '.join(x.lstrip('*') for x in packed)},))",
-                 "    else:"] + ["    " + line for line in launch]
+        # With CUPTI there are no events: launch here and file the record (the common profiled case).
+        cupti = ["        t0 = NOW()"] + ["    " + line for line in launch] + [
+            "        RECORD(t0, NOW(), args, stream, (g0, g1, g2))"] if cupti_record is not None else []
+        body += ["    if PROFILING.active:"]
+        if cupti:
+            body += ["      if PROFILING._tracer is not None and PROFILING._nvtx is None and ENTRY is not None:"]
+            body += ["  " + line for line in cupti]
+            body += ["      else:"]
+            body += [f"          PROFILED((g0, g1, g2), args, stream, go, "
+                     f"({', '.join(x.lstrip('*') for x in packed)},))"]
+        else:
+            body += [f"        PROFILED((g0, g1, g2), args, stream, go, "
+                     f"({', '.join(x.lstrip('*') for x in packed)},))"]
+        body += ["    else:"] + ["    " + line for line in launch]
     else:
         body += launch
     value_pos = [i for i, p in enumerate(params) if p.kind != "constexpr"]

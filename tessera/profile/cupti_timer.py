@@ -61,6 +61,9 @@ class CuptiTracer:
 
     def enable(self):
         if not self.enabled:
+            # CUPTI has one pair of buffer callbacks per process: another client (torch.profiler's
+            # kineto) may have replaced ours since the last profile.
+            self._c.activity_register_callbacks(self._requested, self._completed)
             self._c.activity_enable(self._kind)
             self.enabled = True
 

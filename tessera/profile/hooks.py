@@ -104,20 +104,36 @@ def lane_of(stream) -> str:
     return label
 
 
-def launch(kernel, compiled, grid, args, config, backend, stream, direct, values) -> None:
-    """Run one launch (the direct launcher if given, else `backend.launch`) and record it."""
-    # Every launch in a profile comes through here: it is written for the fewest Python steps.
-    if stream is None:
-        stream = _current_stream()
+def _spec(kernel, compiled, backend_name: str) -> tuple:
     spec = _spec_ids.get(id(compiled))
     if spec is None:
         flags = tuple(p.kind == "tensor" for p in kernel.ir.params)
         spec = _spec_ids[id(compiled)] = (len(_specs), flags, all(flags),
                                           getattr(compiled.handle, "entry_name", None))
-        _specs.append((kernel, compiled, backend.name, flags))
-    sid, flags, all_tensors, entry = spec
+        _specs.append((kernel, compiled, backend_name, flags))
+    return spec
+
+
+def _record(kernel, spec, t0, t1, args, config, grid, stream, host_args, ev) -> None:
+    sid, flags, all_tensors, _ = spec
+    meta = tuple([a.shape for a in args]) if all_tensors else tuple(
+        [a.shape if t else a for t, a in zip(flags, args)])
+    cfg = tuple(sorted(config.items())) if config else None
+    info = (sid, grid if grid.__class__ is tuple else tuple(grid), meta, cfg, host_args)
+    info = _interned.setdefault(info, info)  # launches repeat shapes: one shared (untracked) tuple
+    rec = ("kernel", kernel.name, t0, t1, "default stream" if stream is None else lane_of(stream), info, ev)
+    for p in _stack:
+        p._records.append(rec)
+
+
+def launch(kernel, compiled, grid, args, config, backend, stream, direct, values) -> None:
+    """Run one launch (the direct launcher if given, else `backend.launch`) and record it."""
+    # Every launch in a profile comes through here: it is written for the fewest Python steps.
+    if stream is None:
+        stream = _current_stream()
+    spec = _spec(kernel, compiled, backend.name)
     gpu = backend.name == "cuda"
-    tracer = _tracer if gpu and entry is not None else None
+    tracer = _tracer if gpu and spec[3] is not None else None
     timer = ev0 = None
     if gpu and tracer is None:
         timer = _gpu_timer or gpu_timer()
@@ -139,22 +155,25 @@ def launch(kernel, compiled, grid, args, config, backend, stream, direct, values
         if _nvtx is not None:
             _nvtx.pop_range(domain="tessera")
     if tracer is not None:
-        ev = ("cupti", entry)   # CUPTI times it; matched by entry name and t0 when read
+        ev = ("cupti", spec[3])   # CUPTI times it; matched by entry name and t0 when read
         t1 = now()
-        tracer.pending.append((entry, t0))
+        tracer.pending.append((spec[3], t0))
     else:
         ev = (ev0, timer.record_on(sh)) if gpu else None
         t1 = now()
-    meta = tuple([a.shape for a in args]) if all_tensors else tuple(
-        [a.shape if t else a for t, a in zip(flags, args)])
-    cfg = tuple(sorted(config.items())) if config else None
     host_args = gpu and direct is None and any(type(v).__name__ == "ndarray" or getattr(v, "_kind", 0)
                                                for v in values)
-    info = (sid, grid if grid.__class__ is tuple else tuple(grid), meta, cfg, host_args)
-    info = _interned.setdefault(info, info)  # launches repeat shapes: one shared (untracked) tuple
-    rec = ("kernel", kernel.name, t0, t1, "default stream" if stream is None else lane_of(stream), info, ev)
-    for p in _stack:
-        p._records.append(rec)
+    _record(kernel, spec, t0, t1, args, config, grid, stream, host_args, ev)
+
+
+def cupti_recorder(kernel, compiled, backend_name: str):
+    """For the cuda backend's generated launcher: `record(t0, t1, args, stream, grid)` files a launch
+    that CUPTI timed (the launcher checks `_tracer` and `_nvtx` and launches itself)."""
+    def record(t0, t1, args, stream, grid):
+        spec = _spec(kernel, compiled, backend_name)
+        _tracer.pending.append((spec[3], t0))
+        _record(kernel, spec, t0, t1, args, None, grid, stream, False, ("cupti", spec[3]))
+    return record
 
 
 def use_tracer() -> None:

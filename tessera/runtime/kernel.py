@@ -217,7 +217,7 @@ class Kernel:
             if fp is not None:
                 hot = None if config or backend else b.hot_launcher(
                     c.handle, c.lowered, fp, binding.consts, c.block, c.written_pos, check_context=not self.backend,
-                    profiled=self._profiled_launcher(c, b))
+                    profiled=self._profiled_launcher(c, b), cupti_record=_profile.cupti_recorder(self, c, b.name))
                 self._fast[(b.name, host_arrays_allowed(), fp)] = FastEntry(
                     self.ir, c, binding.consts, b.direct_launcher(c.handle, binding.values), hot)
                 if hot is not None:

@@ -213,3 +213,33 @@ def test_a_profile_records_launches_made_by_the_generated_function(standin, monk
     assert timer.recorded == [0, 0]                   # both events on the default stream
     assert be.launches[0].calls[-1]["params"] == abi(a) + abi(b) + abi(c) + (5.0,)
     assert be.launches[0].calls[-1]["grid"] == (2, 1, 1)
+
+
+class _Tracer:
+    """Stands in for the CUPTI tracer: the launches it was told about."""
+
+    def __init__(self):
+        self.pending = []
+
+
+def test_with_cupti_the_generated_function_launches_and_files_the_record_itself(standin, monkeypatch):
+    from tessera.profile import hooks
+    be = standin([1, 1, 1, "f4x"])
+    fresh(axpy)
+    a, b, c = (device_tensor(np.zeros(300)) for _ in range(3))
+    monkeypatch.setattr(_RecordingLaunch, "entry_name", "_Z4axpy_entry", raising=False)  # numba's cufunc name
+    with ts.use_backend("cuda"):
+        axpy(a, b, c, 1.0)
+        tracer = _Tracer()
+        monkeypatch.setattr(hooks, "_tracer", tracer)
+        events = _CountingTimer()
+        monkeypatch.setattr(hooks, "_gpu_timer", events)
+        monkeypatch.setattr(hooks, "use_tracer", lambda: None)   # keep the stand-in tracer
+        with ts.profile() as prof:
+            axpy(a, b, c, 7.0)
+            records = [r for r in prof._records if r[0] == "kernel"]
+            monkeypatch.setattr(hooks, "_tracer", None)  # the profile reads no CUPTI records here
+    [rec] = records
+    assert rec[6] == ("cupti", "_Z4axpy_entry") and tracer.pending == [("_Z4axpy_entry", rec[2])]
+    assert events.recorded == []                      # no CUDA event on this path
+    assert be.launches[-1].calls[-1]["params"] == abi(a) + abi(b) + abi(c) + (7.0,)
