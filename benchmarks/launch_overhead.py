@@ -1,20 +1,21 @@
 """Host time per launch of an already-compiled kernel: Tessera's cached path vs numba and PyTorch.
 
-    python -m benchmarks.launch_overhead [--calls 20000] [--out launch.json]
+    python -m benchmarks.launch_overhead [--calls 20000] [--rounds 6] [--out launch.json]
 
 Each implementation launches a 1024-element vector add many times, in
 batches of 100 timed on the host clock with an untimed synchronize between
-them (benchmarks/host_time.py says why): the host's cost per launch. Beside
-it, the time per launch of the same calls in one long run to a final
-synchronize, which on an H100 is the GPU's pace for tiny kernels. All variants
-run in the same process, one after the other, twice; the second round is
-reported (the first warms caches).
+them (benchmarks/host_time.py says why): the host's cost per launch, the
+median of the rounds after the first. Beside it, the time per launch of the
+same calls in one long run to a final synchronize, which on an H100 is the
+GPU's pace for tiny kernels. All variants
+run in the same process, interleaved round by round.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -27,6 +28,7 @@ from benchmarks.host_time import host_us_per_call, queued_us_per_call
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.launch_overhead")
     p.add_argument("--calls", type=int, default=20000)
+    p.add_argument("--rounds", type=int, default=6)
     p.add_argument("--out", type=Path, default=Path("launch.json"))
     args = p.parse_args(argv)
 
@@ -76,15 +78,18 @@ def main(argv=None) -> int:
     for f in impls.values():  # correctness first: every variant computes a + b
         dc.copy_to_host(np.zeros(n, np.float32))
         f()
-    rounds = [{k: host_us_per_call(f, args.calls, sync) for k, f in impls.items()} for _ in range(2)]
-    result = rounds[-1]
+    # The host's times wander by a few us between runs on a shared machine: every implementation is
+    # measured once per round, rounds interleaved, and each figure is the median of the rounds after
+    # the first (which warms caches).
+    rounds = [{k: host_us_per_call(f, args.calls, sync) for k, f in impls.items()} for _ in range(args.rounds)]
+    result = {k: statistics.median(r[k] for r in rounds[1:]) for k in impls}
     queued = {k: queued_us_per_call(f, args.calls, sync) for k, f in impls.items()}
     base = result.get("torch.add(out=)")
     print("| implementation | host us / launch | torch.add / this | us / launch, queue full (GPU-bound) |")
     print("|---|---:|---:|---:|")
     for k, v in result.items():
         print(f"| {k} | {v:.2f} | {base / v if base else float('nan'):.2f}x | {queued[k]:.2f} |")
-    args.out.write_text(json.dumps({"calls": args.calls, "us_per_call": result, "first_round": rounds[0],
+    args.out.write_text(json.dumps({"calls": args.calls, "us_per_call": result, "rounds": rounds,
                                     "queue_full_us_per_call": queued,
                                     "device": cuda.get_current_device().name.decode()
                                     if isinstance(cuda.get_current_device().name, bytes)
