@@ -29,6 +29,10 @@ Example::
     >>> cache.store(ctx, {"T": 32}, {"status": "ok", "median_ms": 1.5})
     >>> cache.load(ctx)
     {'{"T":32}': {'median_ms': 1.5, 'status': 'ok'}}
+    >>> [(e["kernel"], e["best_config"], e["best_ms"]) for e in cache.entries()]
+    [('k', {'T': 32}, 1.5)]
+    >>> cache.delete(cache.entries()[0]["id"])
+    1
 """
 
 from __future__ import annotations
@@ -135,3 +139,52 @@ class TuneCache:
                 n += 1
             d.rmdir()
         return n
+
+    def entries(self) -> list:
+        """One summary per tuning context on disk (what the lab's side panel lists), newest first:
+        `id` (the context's directory name, the handle `delete` takes), `kernel`, `context`, `key`,
+        `configs` (records), `best_config` and `best_ms` (the fastest correct config, or None),
+        `written` (the newest record's time)."""
+        from .results import Result, best_of
+        base = self.root / f"v{FORMAT}"
+        if not base.is_dir():
+            return []
+        out = []
+        for d in sorted(base.iterdir()):
+            context = self._context_of(d)
+            if context is None:
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", TesseraWarning)  # listing is not the place to nag
+                records = self.load(context)
+            results = [Result.from_record(json.loads(k), r) for k, r in records.items()]
+            best = best_of(results)
+            written = max((p.stat().st_mtime for p in d.glob("*.json")), default=0.0)
+            out.append({"id": d.name, "kernel": context.get("kernel", d.name), "context": context,
+                        "key": context.get("key"), "configs": len(records),
+                        "best_config": best.config if best else None, "best_ms": best.median_ms if best else None,
+                        "written": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(written))})
+        return sorted(out, key=lambda e: e["written"], reverse=True)
+
+    def delete(self, entry_id: str) -> int:
+        """Delete the context whose `id` an `entries()` listing gave; returns how many files went.
+
+        Only ids found in a fresh listing are accepted: the id is matched, never used as a path."""
+        for e in self.entries():
+            if e["id"] == entry_id:
+                return self.clear(e["context"])
+        raise KeyError(entry_id)
+
+    @staticmethod
+    def _context_of(d: Path) -> dict | None:
+        """The context a directory's records were written for, if one of them says it and it hashes there."""
+        if not d.is_dir():
+            return None
+        for p in sorted(d.glob("*.json")):
+            try:
+                context = json.loads(p.read_text()).get("context")
+            except (OSError, ValueError, AttributeError):
+                continue
+            if isinstance(context, dict) and d.name.endswith(f"-{_digest(context)}"):
+                return context
+        return None
