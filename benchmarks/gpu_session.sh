@@ -20,6 +20,8 @@
 #         decorator jedi parso matplotlib_inline pexpect ptyprocess prompt_toolkit wcwidth pygments \
 #         stack_data asttokens executing pure_eval ipywidgets widgetsnbextension jupyterlab_widgets comm \
 #         anywidget psygnal typing_extensions
+#     python3 -m pip download --no-deps --only-binary=:all: --python-version 3.12 --platform any \
+#         --platform manylinux2014_x86_64 -d .whl/cupti "cupti-python==13.0.1" pyelftools
 set -u -o pipefail
 export PYTHONUNBUFFERED=1
 # Setting the cache dir also spares tessera from importing platformdirs, which
@@ -33,8 +35,9 @@ session() {
 
     echo "== (a) NumPy 2.4 over the image's NumPy (2.5 breaks numba-cuda 0.30.4)"
     # .whl/ipython/: IPython, ipywidgets and anywidget (pure Python), which the image lacks, for the
-    # notebook magics' and views' GPU tests.
-    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl .whl/ipython/*.whl && export PYTHONPATH=/tmp/site:$PWD \
+    # notebook magics' and views' GPU tests; .whl/cupti/: cupti-python matching the image's CUPTI 13.0,
+    # so that the profiler times kernels with CUPTI (tests/gpu/test_profile_gpu.py runs both clocks).
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl .whl/ipython/*.whl $(ls .whl/cupti/*.whl 2>/dev/null) && export PYTHONPATH=/tmp/site:$PWD \
         || { echo "!! NumPy wheel install failed"; failed=1; export PYTHONPATH=$PWD; }
     # numba-cuda depends on cuda-core, so the image should have one; the carried
     # wheel is a fallback only, never a replacement for a working install.
@@ -76,10 +79,12 @@ EOF
     rc=$?
     [ $rc -eq 0 ] || { echo "!! launch overhead: exit $rc"; failed=1; }
 
-    echo "== (f) profiler overhead per launch (budget 5 us)"
-    python3 -m benchmarks.profile_overhead --backend cuda --out "$OUT/profile_overhead.json" | tee "$OUT/profile_overhead.md"
+    echo "== (f) profiler overhead per launch (budget 5 us), CUPTI then CUDA events"
+    python3 -m benchmarks.profile_overhead --backend cuda --calls 5000 --out "$OUT/profile_overhead.json" | tee "$OUT/profile_overhead.md"
     rc=$?
     [ $rc -eq 0 ] || { echo "!! profile overhead: exit $rc"; failed=1; }
+    TESSERA_PROFILER=events python3 -m benchmarks.profile_overhead --backend cuda --calls 5000 \
+        --out "$OUT/profile_overhead_events.json" | tee "$OUT/profile_overhead_events.md"
 
     echo "== done (failed=$failed); results in $OUT"
     return $failed
