@@ -105,7 +105,7 @@ class Sweep:
         p = o.progress
         # None: the text bar outside notebooks, a live autotune view inside them; True: the bar always.
         if p is None and in_notebook():
-            p = _notebook_view(k)
+            p = _notebook_view(tuner)  # the AutotunedKernel: the view pins and reloads from it
         self.progress = (TextProgress(k.name) if p is True or p is None else p if callable(p) else None)
 
     # ------------------------------------------------------------ driver

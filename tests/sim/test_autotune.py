@@ -436,3 +436,4 @@ def test_in_a_notebook_a_sweep_shows_a_live_autotune_view(monkeypatch):
     [view] = shown
     assert type(view).__name__ == "AutotuneView" and view.done
     assert "best BLOCK=64" in repr(view)
+    assert view.widget is not None and '"BLOCK": 64' in view.pinned_decorator()   # the tuned kernel's view
