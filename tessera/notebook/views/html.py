@@ -48,7 +48,8 @@ LEXERS = {"source": "python", "ir": "python", "typed": "python", "numba": "pytho
           "text": "text"}
 
 _CSS = """
-.tessera-view {font-family: var(--jp-ui-font-family, sans-serif); font-size: 13px;}
+.tessera-view {font-family: var(--jp-ui-font-family, sans-serif); font-size: 13px;
+  --jp-widgets-horizontal-tab-width: auto;}  /* tabs as wide as their titles (ipywidgets: 144px, cut) */
 .tessera-view pre {margin: 0; font-family: var(--jp-code-font-family, monospace); font-size: 12px;
   line-height: 1.35; white-space: pre; overflow-x: auto;}
 .tessera-view .tessera-code {max-height: 32em; overflow: auto; border: 1px solid #ddd; padding: 4px;}

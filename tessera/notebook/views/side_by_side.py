@@ -41,7 +41,7 @@ from __future__ import annotations
 import inspect as _pyinspect
 import os
 
-from ...errors import TesseraError
+from ...errors import TesseraError, display_name
 from ...inspect.inspection import user_loc
 from . import html
 from .align import align_sources, extract_cuda_kernel
@@ -182,7 +182,10 @@ class SideBySide(View):
     def header_html(self) -> str:
         cname = html.escape(self.cuda.name)
         where = getattr(self.cuda, "filename", None)
-        src = f" ({html.escape(os.path.basename(where))})" if where else ""
+        if where:   # a %%cuda cell's file is an IPython temp path: "notebook cell"
+            shown = display_name(where)
+            where = shown if shown != where else os.path.basename(where)
+        src = f" ({html.escape(where)})" if where else ""
         return (f"<p><b>CUDA C</b> {cname}{src} &middot; <b>Tessera</b> {html.escape(self.kernel.name)}"
                 + (f" &middot; target {html.escape(self.target)}" if self.target else "") + "</p>")
 

@@ -21,7 +21,6 @@ Example::
 
 from __future__ import annotations
 
-import math
 
 STATUS_COLORS = {"best": "#2CA02C", "ok": "#4C78A8", "incorrect": "#F58518", "failed": "#E45756",
                  "skipped": "#9D9D9D"}
@@ -91,8 +90,9 @@ def heatmap(frame, x: str, y: str, title: str | None = None):
     xs = sorted(frame[x].dropna().unique().tolist(), key=_sort_key)
     ys = sorted(frame[y].dropna().unique().tolist(), key=_sort_key)
     best = ok.groupby([y, x])["median_ms"].min().to_dict() if len(ok) else {}
-    z = [[best.get((vy, vx), math.nan) for vx in xs] for vy in ys]
-    text = [[f"{v:.3g}" if not math.isnan(v) else "" for v in row] for row in z]
+    # None, not NaN, for a gap: a widget's state travels as strict JSON, where NaN is no number.
+    z = [[best.get((vy, vx)) for vx in xs] for vy in ys]
+    text = [[f"{v:.3g}" if v is not None else "" for v in row] for row in z]
     fig = go.Figure(go.Heatmap(
         x=[str(v) for v in xs], y=[str(v) for v in ys], z=z, text=text, texttemplate="%{text}",
         colorscale="Viridis", reversescale=True, colorbar=dict(title="ms"),
