@@ -88,7 +88,8 @@ matmul_optimized
 # ## The first call tunes
 #
 # A small problem keeps this quick. The call returns when the sweep is done and the best config
-# has computed `C`.
+# has computed `C`. In a notebook the sweep draws a live autotune view while it runs: a progress
+# bar, the best config so far, then the plots and the table.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -104,19 +105,24 @@ print({k: v for k, v in matmul_optimized.last_sweep.items() if k not in ("wall_s
 # %% [markdown]
 # ## Why configs were pruned
 #
-# Every reason starts with its kind. Here it is shared memory: the two tiles take
+# Every reason starts with its kind. Most are shared memory: the two tiles take
 # `TILE_K × (TILE_M + TILE_N) × 4` bytes, times `num_stages` buffers, and a block's statically
 # allocated shared memory is at most 48 KB (larger amounts need the dynamic-shared-memory opt-in,
-# which would raise the H100's limit to 227 KB).
+# which would raise the H100's limit to 227 KB). A few configs fit but spill: with 64 × 128 tiles on
+# `num_warps=4` (128 threads), each thread owns 64 accumulators, and ptxas, compiling the config for
+# the target, had to put some of them in local memory. One example of each kind:
 
 # %%
 # NBVAL_CHECK_OUTPUT
 results = matmul_optimized.autotune_results
 pruned = results[results.status == "pruned"]
-print(pruned.reason.str.split(":").str[0].value_counts().to_string())
+kinds = pruned.reason.str.split(":").str[0]
+print(kinds.value_counts().to_string())
 print()
-print(pruned.reason.iloc[0])
-print(pruned.reason.iloc[-1])
+names = ["TILE_M", "TILE_N", "TILE_K", "num_warps", "num_stages"]
+for kind, rows in pruned.assign(kind=kinds).sort_values(names).groupby("kind"):
+    r = rows.iloc[0]
+    print(" ".join(f"{n}={r[n]}" for n in names), "->", r.reason)
 
 # %% [markdown]
 # ## The sweep table
@@ -149,6 +155,20 @@ fig.update_layout(xaxis_title="TILE_M x TILE_N x TILE_K, num_warps, num_stages",
 fig
 
 # %% [markdown]
+# ## All of it in one view
+#
+# `autotune_view(kernel)` shows a kernel's latest sweep at any time; it is what the first call drew
+# live. Its tabs: time per config with the best in green, a heatmap over two parameters (chosen
+# with the dropdowns), parallel coordinates across all of them, every config in a table sortable by
+# any column, the pruned and failed configs with their reasons, and the kernel pinned to the winner
+# with a button that copies it.
+
+# %%
+from tessera.notebook.views import autotune_view
+
+autotune_view(matmul_optimized)
+
+# %% [markdown]
 # ## Pin the winner
 #
 # `pinned_decorator()` writes the kernel's source under a one-config decorator. A kernel with
@@ -167,7 +187,7 @@ print(matmul_optimized.pinned_decorator()[:200], "...")
 
 # %%
 # NBVAL_CHECK_OUTPUT
-fresh = matmul_optimized.with_options()
+fresh = matmul_optimized.with_options(progress=False)   # no live view: this cell is about the cache
 C2 = np.zeros_like(C)
 fresh(A, B, C2, backend=BACKEND)
 s = fresh.last_sweep
@@ -187,7 +207,7 @@ def model_ms(fn, *, config, warmup_ms, rep_ms):
     # bigger tiles reuse more data; more stages hide more latency
     return 10.0 / (config["TILE_M"] * config["TILE_N"]) ** 0.5 + 1.0 / config["num_stages"]
 
-modeled = matmul_optimized.with_options(bench=model_ms, strategy="halving")
+modeled = matmul_optimized.with_options(bench=model_ms, strategy="halving", progress=False)
 modeled(A, B, np.zeros_like(C), backend=BACKEND)
 print("best config:", modeled.best_config)
 print(modeled.pinned_decorator().split("def ")[0])
@@ -195,9 +215,10 @@ print(modeled.pinned_decorator().split("def ")[0])
 # %% [markdown]
 # ## Watching a sweep
 #
-# `progress=` takes a callback (a notebook widget builds on it); each call gets the configs done,
-# the total, the config just finished and the best so far. In a plain Python run, the default is a
-# one-line text bar on stderr.
+# `progress=` takes a callback; each call gets the configs done, the total, the config just
+# finished and the best so far. The default (`progress=None`) is the live autotune view in a notebook
+# and a one-line text bar on stderr in a plain Python run; `progress=False` shows nothing, and
+# `progress=view` reports to a view of your own (`autotune_view(kernel, live=True)`).
 
 # %%
 # NBVAL_CHECK_OUTPUT

@@ -167,6 +167,21 @@ print(".target sm_80" in a100["ptx"], "BAR" in a100["sass"], "LDS" in a100["sass
 print(a100.resources.shared_static_bytes, "bytes of shared memory per block")
 
 # %% [markdown]
+# ## All of it in one view
+#
+# `ir_view` puts the above in one widget: a tab per stage (each computed when first opened, so the
+# source never waits for ptxas), the resources of the selected config above it, a config selector,
+# a `diff` toggle that shows every stage as a diff against another config, and a `line` selector
+# that highlights what one line of the kernel became in each stage. `ir.show(stage="sass",
+# config="TILE=32", diff_against="TILE=16")` sets the same state from Python.
+
+# %%
+from tessera.notebook.views import ir_view
+
+ir = ir_view(matmul, *args, configs=[{"TILE": 16}, {"TILE": 32}], target="sm_90")
+ir
+
+# %% [markdown]
 # ## From a shell
 #
 # `python -m tessera inspect FILE.py:KERNEL` prints any stage of a kernel defined in a file, for

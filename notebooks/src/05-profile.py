@@ -71,7 +71,7 @@ prof.table()
 
 # %%
 # NBVAL_CHECK_OUTPUT
-t = prof.table()
+t = prof.table().sort_values("kernel")   # the table itself lists the slowest first
 print(t[["kernel", "count", "bytes", "flops"]].to_string(index=False))
 
 # %% [markdown]
@@ -113,6 +113,18 @@ print([trace.name for trace in fig.data])
 
 # %%
 prof.roofline()
+
+# %% [markdown]
+# ## All of it in one view
+#
+# `profile_view(prof)` gathers a profile in one widget: the timeline, the per-kernel table (one row
+# per kernel, or per kernel and config; sortable by any column), the copies, allocations, compiles
+# and ranges, and the roofline, one tab each.
+
+# %%
+from tessera.notebook.views import profile_view
+
+profile_view(prof)
 
 # %% [markdown]
 # ## Perfetto

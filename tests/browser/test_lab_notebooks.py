@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tessera.inspect import STAGES   # the IR view's tab titles
 from tests.browser.labdriver import Expect, run_notebook
 
 pytestmark = pytest.mark.browser
@@ -28,15 +29,35 @@ PROFILE_EXPECT = (
            contains=(("svg.main-svg", "plotly's SVG"), ("g.trace", "a trace"))),
 )
 
-# The tour: one of each Tessera widget (tessera/notebook/views).
+# The tour: one of each Tessera widget (tessera/notebook/views), each with the parts that show it drew:
+# tabs with their titles, a plotly plot in the tab shown first, the tables and source columns.
 TOUR_NOTEBOOK = "notebooks/00-tour.ipynb"
 TOUR_EXPECT = (
-    Expect("ir-view", ".tessera-ir-view", min_tabs=2),
     Expect("autotune-view", ".tessera-autotune-view",
-           contains=((".js-plotly-plot", "plotly plot"), ("svg.main-svg", "plotly's SVG"))),
-    Expect("profile-view", ".tessera-profile-view"),
+           contains=((".tessera-autotune-progress", "the sweep's progress bar"),
+                     (".js-plotly-plot", "plotly plot"), ("svg.main-svg", "plotly's SVG"),
+                     ("g.trace", "a trace")),
+           tab_labels=("time per config", "heatmap", "parallel coordinates", "table",
+                       "pruned, failed, incorrect", "pinned"),
+           texts=("autotune matmul", "best:")),
+    Expect("ir-view", ".tessera-ir-view",
+           contains=((".tessera-ir-config", "the config selector"), (".tessera-ir-line", "the line selector"),
+                     ("table.tessera-table", "the resources table"), (".tessera-code pre", "the stage's code"),
+                     (".tessera-code .hll", "the marked lines")),
+           min_tabs=len(STAGES), tab_labels=STAGES,
+           # the tour opens it on the typed IR with kernel line 17 marked
+           texts=("config: TILE=16 num_warps=4", "marked: lines from L17", "for k in unrolled range(0, 16, 1)")),
+    Expect("profile-view", ".tessera-profile-view",
+           contains=((".js-plotly-plot", "the timeline plot"), ("svg.main-svg", "plotly's SVG"),
+                     ("g.trace", "a trace")),
+           tab_labels=("timeline", "kernels", "other events", "roofline"),
+           texts=("6 kernel launches",)),
     Expect("side-by-side", ".tessera-side-by-side",
-           contains=(("table, .tessera-diff, .tessera-aligned", "diff or aligned table"),)),
+           contains=(("table.tessera-align tr.tessera-matched", "aligned CUDA C and Tessera rows"),
+                     (".tessera-sbs-check .tessera-check", "the result check"),
+                     (".tessera-sbs-resources table.tessera-table", "the resources table")),
+           texts=("CUDA C: vector_add", "Tessera: vector_add", "blockIdx.x * blockDim.x + threadIdx.x",
+                  "ts.program_id(0) * ts.block_size(0) + ts.thread_id(0)")),
 )
 
 
@@ -47,8 +68,6 @@ def test_profile_notebook_renders_in_lab(page, lab, tmp_path):
           f"screenshots: {', '.join(str(s) for s in result.screenshots)}")
 
 
-@pytest.mark.skipif(not (REPO / TOUR_NOTEBOOK).exists(),
-                    reason=f"{TOUR_NOTEBOOK} does not exist yet (issue 7: the tour is being written)")
 def test_tour_widgets_render_in_lab(page, lab, tmp_path):
     result = run_notebook(page, lab, TOUR_NOTEBOOK, TOUR_EXPECT,
                           screenshot_dir=SCREENSHOTS, failure_dir=tmp_path, prefix="tour")
