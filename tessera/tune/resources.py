@@ -89,10 +89,40 @@ def resources_available() -> bool:
         return False
 
 
+def _cache_path(module, arg_types: list, target: str):
+    import hashlib
+    from .. import settings
+    from .._version import __version__
+    h = hashlib.sha256("\0".join([__version__, module.source, ",".join(arg_types), target,
+                                   str(getattr(module, "launch_bounds", None))]).encode()).hexdigest()[:32]
+    return settings.cache_dir() / "ptxas" / f"{h}.json"
+
+
 def ptx_resources(module, arg_types: list, target: str, key: str) -> dict:
     """Registers, spills and shared memory of the module's kernel compiled for `target` ("sm_90").
 
-    `key`: the specialization's key; the generated file is the one the backend build uses."""
+    `key`: the specialization's key; the generated file is the one the backend build uses.
+    Results are kept on disk by generated source and target: compiling a big kernel to PTX takes
+    seconds, and sweeps of other kernels' configs, or the same sweep tomorrow, meet the same code."""
+    import json
+    path = _cache_path(module, arg_types, target)
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        pass
+    got = _measure(module, arg_types, target, key)
+    if got and "ptxas_error" not in got:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".tmp{os.getpid()}")
+            tmp.write_text(json.dumps(got))
+            os.replace(tmp, path)
+        except OSError:   # a read-only cache loses only the reuse
+            pass
+    return got
+
+
+def _measure(module, arg_types: list, target: str, key: str) -> dict:
     got = _inspect_resources(module, arg_types, target, key)
     if got is not None:
         return got

@@ -113,3 +113,20 @@ def test_resources_from_ptxas_for_a_target_without_a_gpu():
     r = ptx_resources(st.lowered.module, BINDING.numba_types(tiled.ir), "sm_80", "test-prune-ptx")
     assert 0 < r["registers"] <= 255 and r["spill_bytes"] == 0
     assert r["ptxas_shared_bytes"] == 16 * 16 * 4
+
+
+def test_ptxas_resources_are_kept_on_disk_by_generated_source_and_target(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+    from tessera.tune import resources
+    monkeypatch.setenv("TESSERA_CACHE_DIR", str(tmp_path))
+    calls = []
+    monkeypatch.setattr(resources, "_measure", lambda *a: calls.append(a[2]) or {"registers": 40, "spill_bytes": 0})
+    module = SimpleNamespace(source="def k(a):\n    pass\n", launch_bounds=128)
+    assert resources.ptx_resources(module, ["float32[::1]"], "sm_90", "key")["registers"] == 40
+    assert resources.ptx_resources(module, ["float32[::1]"], "sm_90", "other key") == {"registers": 40,
+                                                                                   "spill_bytes": 0}
+    assert calls == ["sm_90"]                      # the second sweep met the same code: no compile
+    resources.ptx_resources(module, ["float32[::1]"], "sm_80", "key")
+    resources.ptx_resources(SimpleNamespace(source="def k(a):\n    return\n", launch_bounds=128),
+                            ["float32[::1]"], "sm_90", "key")
+    assert calls == ["sm_90", "sm_80", "sm_90"]    # another target, another source: measured
