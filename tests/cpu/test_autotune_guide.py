@@ -49,7 +49,13 @@ def test_guide_matmul_tunes_its_full_space_on_the_default_backend(cache_dir):
     pruned = df[df.status == "pruned"]
     # Without the opt-in, a GPU block has 48 KB of static shared memory: TILE_K x (TILE_M + TILE_N) x 4 B
     # x num_stages must fit, which leaves 64 x 64 x 32 (2 or 3 stages) and 64 x 128 / 128 x 64 x 32 (2 stages).
-    assert (pruned.reason.str.split(":").str[0] == "shared memory").all() and len(pruned) == 231
+    # Of those, the 64 x 128 and 128 x 64 tiles on 4 warps hold 64 accumulators and the next tile's
+    # 32 prefetch registers per thread (num_stages pipelines the k loop): ptxas for sm_90 spills them.
+    reasons = pruned.reason.str.split(":").str[0]
+    assert (reasons == "shared memory").sum() == 231 and len(pruned) == 233
+    spilled = df[df.reason.str.startswith("spills", na=False)]
+    assert sorted(map(tuple, spilled[["TILE_M", "TILE_N", "num_warps", "num_stages"]].values.tolist())) == \
+        [(64, 128, 4, 2), (128, 64, 4, 2)]
     assert (df.status == "ok").sum() >= 2 and (df.status == "skipped").sum() >= 1
     assert k.best_config in df[df.status == "ok"][list(k.options.names)].to_dict("records")
     # num_warps does not change the cpu backend's code: those configs share one timing.
