@@ -93,7 +93,10 @@ def _cache_path(module, arg_types: list, target: str):
     import hashlib
     from .. import settings
     from .._version import __version__
-    h = hashlib.sha256("\0".join([__version__, module.source, ",".join(arg_types), target,
+    # Comments (the header naming the file, the "# L<line>" tags) do not change the machine code: the
+    # same kernel defined in a notebook and in a module shares its results.
+    code = re.sub(r"[ \t]*#.*$", "", module.source, flags=re.M)
+    h = hashlib.sha256("\0".join([__version__, code, ",".join(arg_types), target,
                                    str(getattr(module, "launch_bounds", None))]).encode()).hexdigest()[:32]
     return settings.cache_dir() / "ptxas" / f"{h}.json"
 

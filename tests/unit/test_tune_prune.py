@@ -130,3 +130,16 @@ def test_ptxas_resources_are_kept_on_disk_by_generated_source_and_target(tmp_pat
     resources.ptx_resources(SimpleNamespace(source="def k(a):\n    return\n", launch_bounds=128),
                             ["float32[::1]"], "sm_90", "key")
     assert calls == ["sm_90", "sm_80", "sm_90"]    # another target, another source: measured
+
+
+def test_the_same_kernel_from_another_file_shares_its_ptxas_resources(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+    from tessera.tune import resources
+    monkeypatch.setenv("TESSERA_CACHE_DIR", str(tmp_path))
+    calls = []
+    monkeypatch.setattr(resources, "_measure", lambda *a: calls.append(1) or {"registers": 40})
+    in_module = "# Generated from kernel 'k' (tests/k.py:3). Do not edit.\ndef k(a):  # L3\n    a[0] = 1  # L4\n"
+    in_cell = "# Generated from kernel 'k' (<cell>:12). Do not edit.\ndef k(a):  # L12\n    a[0] = 1  # L13\n"
+    for src in (in_module, in_cell):
+        resources.ptx_resources(SimpleNamespace(source=src, launch_bounds=None), ["float32[::1]"], "sm_90", "k")
+    assert calls == [1]
