@@ -60,7 +60,7 @@ import math
 from .._version import __version__
 from ..errors import SourceLoc, display_name
 from ..frontend import ir
-from ..frontend.ir_vthreads import LocalLoad, LocalStore, ThreadLoop
+from ..frontend.ir_vthreads import ThreadLoop
 from ..lang import dtypes as dt
 from ..passes.launch import LaunchPlan
 from ..passes.pipeline import pipelined_loops

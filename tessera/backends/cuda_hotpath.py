@@ -209,5 +209,4 @@ def _profile_hooks():
 
 
 def _stream_handle(stream) -> ctypes.c_void_p:
-    from .cuda_launch import _stream_ptr
-    return ctypes.c_void_p(_stream_ptr(_stream._numba_stream(stream)))
+    return ctypes.c_void_p(_stream.cu_stream(stream))

@@ -25,6 +25,7 @@ import threading
 import numpy as np
 
 from ..errors import LaunchError
+from ..runtime.stream import cu_stream
 from ..runtime.tensor import Tensor
 
 # One 8-byte slot per parameter; a 4-byte scalar sits in the low half (little endian).
@@ -108,17 +109,12 @@ class FastLaunch:
                 params += abi_params(v)
             else:
                 params.append(v)
-        s = ctypes.c_void_p(_stream_ptr(stream) if stream else 0)
+        s = ctypes.c_void_p(cu_stream(stream) if stream else 0)
         with self._lock:
             self._fmt.pack_into(self._buf, 0, *params)
             err = self._launch_raw(self._func_ptr, *grid, *block, 0, s, self._ptrs, None)
         if err:
             launch_failed(err)
-
-
-def _stream_ptr(stream) -> int:
-    h = stream.handle  # a ctypes c_void_p or a cuda.bindings CUstream, by numba-cuda version
-    return int(h.value or 0) if isinstance(h, ctypes.c_void_p) else int(h)
 
 
 def _error_name(code: int) -> str:

@@ -25,12 +25,8 @@ _POOL_GROW = 256
 
 def stream_handle(stream) -> int:
     """The CUstream of a ts.Stream / numba stream / None (the current ts.Stream, else the default stream)."""
-    from ..runtime.stream import _numba_stream
-    s = _numba_stream(stream)
-    if not s:
-        return 0
-    h = s.handle
-    return int(h.value or 0) if isinstance(h, ctypes.c_void_p) else int(h)
+    from ..runtime.stream import cu_stream
+    return cu_stream(stream)
 
 
 class GpuTimer:

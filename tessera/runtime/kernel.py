@@ -20,7 +20,6 @@ Example::
 from __future__ import annotations
 
 import functools
-import hashlib
 import inspect
 import time
 from dataclasses import dataclass

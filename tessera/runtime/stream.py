@@ -88,6 +88,17 @@ def _numba_stream(stream):
     return stream._stream if isinstance(stream, Stream) else stream
 
 
+def cu_stream(stream) -> int:
+    """The CUstream handle of a ts.Stream, a numba stream or None (the current ts.Stream, else the
+    default stream, 0), for driver calls made through ctypes."""
+    s = _numba_stream(stream)
+    if not s:
+        return 0
+    h = s.handle  # a ctypes c_void_p or a cuda.bindings CUstream, by numba-cuda version
+    import ctypes
+    return int(h.value or 0) if isinstance(h, ctypes.c_void_p) else int(h)
+
+
 class Event:
     """A marker in a stream, for timing and waiting: ``end.record(); end.synchronize()``.
 
