@@ -43,3 +43,11 @@ def load_ipython_extension(ipython):
 
 # `bool` is the dtype's name in the kernel language; `ts.bool_` avoids shadowing the builtin in user code.
 globals()["bool"] = bool_
+
+
+def __getattr__(name):
+    # ts.migration pulls in tree-sitter; kernels that never migrate anything don't pay for it.
+    if name == "migration":
+        import importlib
+        return importlib.import_module(".migration", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
