@@ -1,12 +1,13 @@
 """`python -m tessera <command> ...`: Tessera's command line. Commands:
 
     inspect   print a kernel's stage (IR, PTX, SASS, ...) for any GPU target; see `inspect --help`
+    migrate   analyze a CUDA/PyTorch project for migration, translate CUDA C to Tessera; see `migrate --help`
 """
 
 import importlib
 import sys
 
-COMMANDS = {"inspect": "tessera.inspect.cli"}
+COMMANDS = {"inspect": "tessera.inspect.cli", "migrate": "tessera.migration.cli"}
 
 
 def main(argv=None) -> int:
