@@ -52,6 +52,8 @@ _CSS = """<style>
 .tessera-view table.tessera-align td.tessera-src {white-space: pre; font-family: var(--jp-code-font-family, monospace);
   font-size: 12px; text-align: left;}
 .tessera-view table.tessera-align th {text-align: left; padding: 2px 6px;}
+.tessera-view table.tessera-align td.tessera-diag {text-align: left; font-size: 12px; color: #8a5300;
+  background: #fff6e5; border-left: 3px solid #e0a030;}
 </style>"""
 
 
@@ -132,7 +134,8 @@ class SideBySide(View):
     css_class = "tessera-side-by-side"
 
     def __init__(self, cuda, kernel, *, check: Check | None = None, times: Times | None = None,
-                 tessera_resources=None, cuda_launch: dict | None = None, target: str | None = None):
+                 tessera_resources=None, cuda_launch: dict | None = None, target: str | None = None,
+                 alignment=None, notes: dict | None = None):
         self.cuda = cuda
         self.kernel = kernel
         self.check = check or Check("not run", "not run")
@@ -144,7 +147,10 @@ class SideBySide(View):
         # A %%cuda cell's source may start partway into its file (CudaKernel.first_line).
         self.cuda_first = first + int(getattr(cuda, "first_line", 1) or 1) - 1
         self.tessera_text, self.tessera_first = _tessera_source(kernel)
-        self.alignment = align_sources(self.cuda_text, self.tessera_text)
+        # A translation knows which line became which (tessera.migration); text similarity is the
+        # fallback for two kernels written apart.
+        self.alignment = alignment or align_sources(self.cuda_text, self.tessera_text)
+        self.notes = dict(notes or {})   # CUDA line (within cuda_text) -> [(label, message)] shown under it
         self._rerun = None
         self._parts: dict = {}
 
@@ -204,6 +210,9 @@ class SideBySide(View):
                                  f'<td class="tessera-src">{code_line(lines[line - 1], lang)}</td>')
             cls = "tessera-matched" if r.cuda is not None and r.tessera is not None else "tessera-unmatched"
             rows.append(f'<tr class="{cls}">{"".join(cells)}</tr>')
+            for label, message in self.notes.get(r.cuda, ()) if r.cuda is not None else ():
+                rows.append(f'<tr class="tessera-note-row"><td></td><td colspan="3" class="tessera-diag">'
+                            f'<b>{html.escape(label)}</b> {html.escape(message)}</td></tr>')
         head = (f'<thead><tr><th colspan="2">CUDA C: {html.escape(self.cuda.name)}</th>'
                 f'<th colspan="2">Tessera: {html.escape(self.kernel.name)}</th></tr></thead>')
         return (f'<div class="tessera-hl tessera-scroll"><table class="tessera-align">{head}'
