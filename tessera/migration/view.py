@@ -82,7 +82,7 @@ def _use_line_table(view, translation: Translation, kt) -> None:
     for d in translation.diagnostics:
         if first <= d.line <= last or d.kernel == kt.name:
             line = min(max(d.line - shift, 1), len(cuda_lines))
-            text = d.message + (f" Write instead: {d.suggestion}" if d.suggestion else "")
+            text = d.message.rstrip(".") + (f". Write instead: {d.suggestion}" if d.suggestion else "")
             notes.setdefault(line, []).append((f"{d.id} ({d.effort})", text))
     view.notes = notes
 

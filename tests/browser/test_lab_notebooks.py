@@ -73,3 +73,25 @@ def test_tour_widgets_render_in_lab(page, lab, tmp_path):
                           screenshot_dir=SCREENSHOTS, failure_dir=tmp_path, prefix="tour")
     print(f"{result.path}: {result.cells_run} cells in {result.run_s:.1f} s on {result.kernel}; "
           f"screenshots: {', '.join(str(s.relative_to(REPO)) for s in result.screenshots)}")
+
+
+# Migration: the translation side by side (rows from the translator's line table, a diagnostic
+# under its line) and the analysis report with its plotly figures.
+MIGRATE_NOTEBOOK = "notebooks/06-migrate-cuda.ipynb"
+MIGRATE_EXPECT = (
+    Expect("side-by-side", ".tessera-side-by-side", min_count=2,
+           contains=(("table.tessera-align tr.tessera-matched", "aligned CUDA C and Tessera rows"),
+                     ("td.tessera-diag", "a diagnostic under its CUDA line")),
+           texts=("TM010 (low)", "ts.program_id(0) * ts.block_size(0) + ts.thread_id(0)")),
+    Expect("report-view", ".tessera-migration-report",
+           contains=((".js-plotly-plot", "the report's plots"), ("svg.main-svg", "plotly's SVG"),
+                     ("g.trace", "a trace"), ("table", "the summary and recommendation tables")),
+           texts=("Recommendations", "TM101")),
+)
+
+
+def test_migrate_notebook_widgets_render_in_lab(page, lab, tmp_path):
+    result = run_notebook(page, lab, MIGRATE_NOTEBOOK, MIGRATE_EXPECT,
+                          screenshot_dir=tmp_path / "screenshots", failure_dir=tmp_path, prefix="migrate")
+    print(f"{result.path}: {result.cells_run} cells in {result.run_s:.1f} s on {result.kernel}; "
+          f"screenshots: {', '.join(str(s) for s in result.screenshots)}")
