@@ -5,6 +5,7 @@
     infer_launch(kernel, block)       -> LaunchPlan         passes/launch.py
     infer_types(kernel, types, index) -> ir.Kernel (typed)  passes/typecheck.py
     check_collectives(kernel)                               passes/uniformity.py
+    plan_vectorize(kernel, plan)      -> VectorPlan | None  passes/vectorize.py      (target numba-cuda, GPU)
     emit_numba(kernel, plan, index)   -> GeneratedModule    backends/codegen.py      (target numba-cuda)
     split_threads(kernel, plan)       -> ir.Kernel          passes/vthreads.py       (target numba-cpu)
     emit_cpu(split, plan, index)      -> CpuModule          backends/codegen_cpu.py  (target numba-cpu)
@@ -38,6 +39,7 @@ from .passes.launch import MAX_THREADS, LaunchPlan, infer_launch
 from .passes.specialize import specialize
 from .passes.typecheck import infer_types
 from .passes.uniformity import check_collectives
+from .passes.vectorize import DEFAULT_ELEMENTS_PER_THREAD, VectorPlan, plan_vectorize, vector_launch
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class Lowered:
     module: GeneratedModule
     written: tuple   # names of tensor parameters the kernel writes
     split: ir.Kernel | None = None   # the virtual-thread form (passes/vthreads.py), where the target uses it
+    vector: VectorPlan | None = None  # the 128-bit load/store form (passes/vectorize.py), where it applies
 
 TARGETS = ("numba-cuda", "numba-cpu")   # what `lower` generates for; a Backend's `codegen` names one
 
@@ -96,12 +99,24 @@ def _type_funcs(kernel: ir.Kernel, resolve_func, index: dt.DType) -> tuple:
 
 def lower(kernel: ir.Kernel, arg_types: dict, consts: dict, index: dt.DType, *,
           block: tuple | None = None, resolve_func=None, explicit_grid: bool = False,
-          target: str = "numba-cuda") -> Lowered:
+          target: str = "numba-cuda", vectorize: bool = True, fastmath: bool = False) -> Lowered:
     """Everything from the parsed kernel to generated source, for one specialization.
 
     `explicit_grid`: the launch gives the grid, so it need not be inferable.
     `target`: "numba-cuda" (cuda and sim backends) or "numba-cpu" (cpu backend: virtual
-    threads, so blocks may exceed the GPU's 1024 threads)."""
+    threads, so blocks may exceed the GPU's 1024 threads).
+    `vectorize`: the form the cuda backend runs and inspection shows (numba-cuda target only):
+    elementwise kernels get 128-bit loads and stores (passes/vectorize.py), and indices that
+    cannot be negative go to numba unsigned (no per-access negative-index select). The sim
+    backend, which has no 128-bit loads, and launches whose grid the caller gives turn it off;
+    the config value `elements_per_thread` (8 by default; 1: one element per thread) sets how
+    many elements a thread of an elementwise kernel takes.
+    `fastmath`: the module asks its backend for fast-math code (`@ts.kernel(fastmath=True)`)."""
+    low = _lower(kernel, arg_types, consts, index, block, resolve_func, explicit_grid, target, vectorize)
+    return replace(low, module=replace(low.module, fastmath=True)) if fastmath else low
+
+
+def _lower(kernel, arg_types, consts, index, block, resolve_func, explicit_grid, target, vectorize) -> Lowered:
     if target not in TARGETS:
         raise ValueError(f"unknown codegen target {target!r}; one of {TARGETS}")
     cpu = target == "numba-cpu"
@@ -131,10 +146,15 @@ def lower(kernel: ir.Kernel, arg_types: dict, consts: dict, index: dt.DType, *,
         split = split_threads(typed, plan)
         plan = replace(plan, physical_block=(physical, 1, 1))
         return Lowered(typed, plan, emit_cuda_vthreads(split, plan, physical, index, funcs,
-                                                       stages if isinstance(stages, int) else 1),
+                                                       stages if isinstance(stages, int) else 1, vectorize),
                        written_tensors(typed), split)
-    module = emit_numba(typed, plan, index, funcs)
-    return Lowered(typed, plan, module, written_tensors(typed))
+    vp = None
+    if vectorize and target == "numba-cuda":
+        vp = plan_vectorize(typed, plan, consts.get("elements_per_thread", DEFAULT_ELEMENTS_PER_THREAD))
+    if vp is not None:
+        plan = vector_launch(plan, vp)
+    module = emit_numba(typed, plan, index, funcs, vp, unsigned_index=vectorize and target == "numba-cuda")
+    return Lowered(typed, plan, module, written_tensors(typed), vector=vp)
 
 
 DEFAULT_NUM_WARPS = 4
@@ -171,6 +191,7 @@ def spec_key(kernel_source: str, backend: str, parts) -> str:
 
 def compile_source(kernel, arg_types: dict, consts: dict | None = None, index=dt.i32, block=None,
                    target: str = "numba-cuda") -> GeneratedModule:
-    """The generated numba source of a `ts.kernel` for given argument dtypes (no backend needed)."""
+    """The generated numba source of a `ts.kernel` for given argument dtypes (no backend needed), one
+    element per thread as written (`lower(..., vectorize=True)` gives the cuda backend's vector form)."""
     return lower(kernel.ir, arg_types, consts or {}, index, block=block, resolve_func=kernel.resolve_func,
-                 target=target).module
+                 target=target, vectorize=False).module

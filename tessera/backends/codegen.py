@@ -11,6 +11,13 @@ Types are explicit: numba widens int32 arithmetic to int64 and types float
 literals as f64, so every integer operation is wrapped in its Tessera type and
 every literal carries one.
 
+The form the cuda backend compiles (`lower(..., vectorize=True)`) differs from
+this readable one where speed asks for it: elementwise kernels move 128-bit
+vectors (backends/codegen_vector.py); an index that cannot be negative goes to
+numba unsigned, so that numba drops its per-access negative-index select; and a
+loop over a run-time range with a positive constant step is a counted while
+loop rather than numba's range iterator.
+
 Example::
 
     >>> import tessera as ts
@@ -30,13 +37,14 @@ Example::
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .._version import __version__
 from ..errors import BackendError, SourceLoc, display_name
 from ..frontend import ir
 from ..lang import dtypes as dt
 from ..passes.launch import LaunchPlan
+from ..passes.nonneg import is_nonnegative, nonnegative_names
 
 NUMBA_NAMES = {"f16": "float16", "f32": "float32", "f64": "float64", "i8": "int8", "i16": "int16",
                "i32": "int32", "i64": "int64", "u8": "uint8", "u32": "uint32", "bool": "boolean"}
@@ -60,6 +68,7 @@ class GeneratedModule:
     # most threads per block it is launched with: ptxas then keeps registers within the register
     # file for that many threads (spilling if it must) instead of the launch failing
     launch_bounds: int | None = None
+    fastmath: bool = False       # compile with fast-math flags (@ts.kernel(fastmath=True))
 
     def user_loc(self, gen_line: int) -> SourceLoc | None:
         return self.line_map.get(gen_line)
@@ -73,6 +82,9 @@ def numba_type(d: dt.DType) -> str:
 
 
 class _Emitter:
+    #: give numba indices known non-negative as unsigned (the cuda backend's form)
+    unsigned_index = False
+
     def __init__(self, kernel: ir.Kernel, plan: LaunchPlan | None, index: dt.DType, func_names: dict):
         self.k = kernel
         self.plan = plan
@@ -83,6 +95,7 @@ class _Emitter:
         self.tmp = 0
         self.types_used: set[str] = {numba_type(index), "int32"}
         self.symbols = kernel.symbols()
+        self._nonneg = None
 
     def name(self, n: str) -> str:
         return f"{n}_" if n in _RESERVED or n.startswith("_") and n[1:2] == "t" else n
@@ -160,7 +173,17 @@ class _Emitter:
         return f"({self.expr(e.then)} if {self.expr(e.cond)} else {self.expr(e.orelse)})"
 
     def index_text(self, tensor: str, index: tuple) -> str:
-        return self.index_parts(tensor, [self.expr(i) for i in index])
+        parts = [self.expr(i) for i in index]
+        alloc = self.shared.get(tensor)
+        if self.unsigned_index and not (alloc is not None and alloc.swizzle):
+            # numba indexes the Python way: a signed index costs a 64-bit compare, select and add per
+            # access (negative counts from the end); an unsigned one is zero-extended and used as is.
+            u = "uint32" if self.index.bits == 32 else "uint64"
+            for k, i in enumerate(index):
+                if not isinstance(i, ir.Const) and self._is_nonneg(i):
+                    self.types_used.add(u)
+                    parts[k] = f"{u}({parts[k]})"
+        return self.index_parts(tensor, parts)
 
     def index_parts(self, tensor: str, parts: list) -> str:
         alloc = self.shared.get(tensor)
@@ -258,9 +281,43 @@ class _Emitter:
             self.block(s.orelse, depth + 1)
 
     def _s_For(self, s, depth):
+        if self.unsigned_index and self._counted_loop(s):
+            self._counted_while(s, depth)
+            return
         self.line(depth, f"for {self.name(s.var)} in range({self.expr(s.start)}, {self.expr(s.stop)}, "
                          f"{self.expr(s.step)}):", s.loc)
         self.block(s.body, depth + 1)
+
+    def _counted_loop(self, s) -> bool:
+        """A loop over a run-time range whose bounds cannot be negative, with a positive constant step
+        and no `continue`: it may run as a counted while loop (see _counted_while)."""
+        step = s.step
+        if isinstance(step, ir.Intrinsic) and step.name == "block_size":
+            step = ir.Const(self.plan.block[step.args[0].value]) if self.plan is not None else None
+        if not (isinstance(step, ir.Const) and type(step.value) is int and step.value > 0):
+            return False
+        if isinstance(s.stop, ir.Const) or not (self._is_nonneg(s.start) and self._is_nonneg(s.stop)):
+            return False
+        return not any(isinstance(n, ir.Continue) for n in _same_loop(s.body))
+
+    def _counted_while(self, s, depth):
+        # numba's range() keeps a trip count and an index (and selects between them) on every
+        # iteration; a counter compared with the bound costs one add and one compare. The counter is
+        # unsigned: bound < 2**31 (or 2**63) and step > 0, so counter + step cannot wrap.
+        u = "uint32" if self.index.bits == 32 else "uint64"
+        self.types_used.add(u)
+        w = self.fresh("w")
+        step = self.expr(s.step)
+        self.line(depth, f"{w} = {u}({self.expr(s.start)})", s.loc)
+        self.line(depth, f"while {w} < {u}({self.expr(s.stop)}):", s.loc)
+        self.line(depth + 1, f"{self.name(s.var)} = {self.T(self.index)}({w})", s.loc)
+        self.block(s.body, depth + 1)
+        self.line(depth + 1, f"{w} = {u}({w} + {u}({step}))", s.loc)
+
+    def _is_nonneg(self, e) -> bool:
+        if self._nonneg is None:
+            self._nonneg = _nonnegative_names(self.k, self.plan)
+        return is_nonnegative(e, self._nonneg)
 
     def _s_While(self, s, depth):
         self.line(depth, f"while {self.expr(s.cond)}:", s.loc)
@@ -365,6 +422,28 @@ class _Emitter:
         self.block(self.k.body, 1)
 
 
+def _same_loop(body):
+    """The statements of a loop body that belong to this loop, not to loops nested in it."""
+    for st in body:
+        yield st
+        if isinstance(st, ir.If):
+            yield from _same_loop(st.then)
+            yield from _same_loop(st.orelse)
+
+
+def _nonnegative_names(kernel: ir.Kernel, plan: LaunchPlan | None) -> set:
+    """passes/nonneg.py's non-negative names, with `ts.block_size(a)` known as the positive constant it
+    is, so that a block-strided loop `for j in range(t, N, ts.block_size(0))` counts too."""
+    if plan is None:
+        return nonnegative_names(kernel)
+
+    def size(e):
+        if isinstance(e, ir.Intrinsic) and e.name == "block_size" and isinstance(e.args[0], ir.Const):
+            return ir.Const(plan.block[e.args[0].value], dtype=e.dtype)
+        return e
+    return nonnegative_names(replace(kernel, body=ir.map_exprs(kernel.body, size)))
+
+
 def _host_expr(e, kernel: ir.Kernel, shape=None, name=None) -> str:
     """A launch-time expression over the kernel's arguments, as plain Python.
 
@@ -399,10 +478,15 @@ def _host_expr(e, kernel: ir.Kernel, shape=None, name=None) -> str:
     return expr(e)
 
 
-def emit_numba(kernel: ir.Kernel, plan: LaunchPlan, index: dt.DType, funcs: dict | None = None) -> GeneratedModule:
+def emit_numba(kernel: ir.Kernel, plan: LaunchPlan, index: dt.DType, funcs: dict | None = None,
+               vector=None, unsigned_index: bool = False) -> GeneratedModule:
     """Generate the module for a typed, specialized kernel.
 
     funcs maps (func name, arg dtypes) -> typed ir.Kernel of each device-function specialization.
+    vector: a passes.vectorize.VectorPlan: the kernel body with 128-bit loads and stores
+    (backends/codegen_vector.py), for the cuda backend only (the simulator has no such loads).
+    unsigned_index: indices known non-negative (passes/nonneg.py) go to numba unsigned, without
+    its negative-index wraparound (the cuda backend's form; the readable form keeps them signed).
     """
     funcs = funcs or {}
     func_names = {key: f"_f_{key[0]}_{i}" for i, key in enumerate(funcs)}
@@ -414,7 +498,12 @@ def emit_numba(kernel: ir.Kernel, plan: LaunchPlan, index: dt.DType, funcs: dict
         bodies.extend(em.lines)
         bodies.append(("", None))
         types_used |= em.types_used
-    em = _Emitter(kernel, plan, index, func_names)
+    if vector is not None:
+        from .codegen_vector import INTRINSICS_IMPORT, VectorEmitter
+        em = VectorEmitter(kernel, plan, index, func_names, vector)
+    else:
+        em = _Emitter(kernel, plan, index, func_names)
+        em.unsigned_index = unsigned_index
     em.function(kernel.name)
     bodies.extend(em.lines)
     types_used |= em.types_used
@@ -422,7 +511,13 @@ def emit_numba(kernel: ir.Kernel, plan: LaunchPlan, index: dt.DType, funcs: dict
     loc = kernel.loc
     head = [(f"# Generated by Tessera {__version__} from kernel '{kernel.name}'"
              + (f" ({display_name(loc.file)}:{loc.line})" if loc else "") + ". Do not edit.", None),
-            "import math", "from numba import cuda", f"from numba import {', '.join(sorted(types_used))}", ""]
+            "import math", "from numba import cuda",
+            f"from numba import {', '.join(sorted(types_used - {'float16'}))}"]
+    if "float16" in types_used:
+        head.append("from numba.types import float16")  # numba exports no float16 at its top level
+    if vector is not None:
+        head.append(INTRINSICS_IMPORT)
+    head.append("")
     lines = [(h, None) if isinstance(h, str) else h for h in head] + bodies
     return finish_module(lines, kernel, plan, func_names, plan.block[0] * plan.block[1] * plan.block[2])
 

@@ -18,6 +18,19 @@ k, r0 loads of As, r1 loads of Bs and r0 * r1 FMAs: the shape of a
 hand-blocked SGEMM. `(p0, p1)` is chosen to minimise loads per FMA (r0 + r1),
 then for the wider warp row.
 
+128-bit shared loads (`vector=True`, the cuda backend's form). Where a shared
+tile is read along a thread axis (passes/tile_layout.py: `As[tid(0), k]`,
+`Bs[k, tid(1)]`), the thread owns runs of VEC = 4 consecutive coordinates of
+that axis instead, `4 * q + 4 * p * g + v` (v < 4), the tile is stored with
+that axis last (As as [k][m]) in a 16-byte aligned array, and each run is
+indexed as one base plus 0..3 in unsigned arithmetic: ptxas merges the four
+loads into one LDS.128 (numba's PTX keeps them scalar). The guide's 128 x 128
+tile on 8 warps then does, per k, 2 + 2 LDS.128 for 64 FFMA (scalar: 16 LDS).
+A tile's `swizzle="xor"` there permutes whole runs (the column XOR
+`(row & 7) << 2`), applied to the run's base once per load, so runs stay
+contiguous; a transposed tile's copy takes runs of 8 source columns per 8
+lanes, so its global reads are whole sectors and its stores hit distinct banks.
+
 Otherwise (no such factorisation, more than `MAX_UNROLL` virtual threads per
 physical thread, or a per-thread `return`), each ThreadLoop is a loop over
 the owned virtual threads, numbered `lane + r * P`, with local arrays in
@@ -60,10 +73,11 @@ import math
 from .._version import __version__
 from ..errors import SourceLoc, display_name
 from ..frontend import ir
-from ..frontend.ir_vthreads import ThreadLoop
+from ..frontend.ir_vthreads import ThreadLoop, VThreadId
 from ..lang import dtypes as dt
 from ..passes.launch import LaunchPlan
 from ..passes.pipeline import pipelined_loops
+from ..passes.tile_layout import VEC, vector_tiles
 from .codegen import GeneratedModule, _Emitter, finish_module
 
 MAX_UNROLL = 128   # owned virtual threads per physical thread that are unrolled into registers
@@ -94,12 +108,26 @@ def thread_layout(block: tuple, physical: int) -> tuple | None:
     return best
 
 
+def _nonneg_loop_vars(kernel: ir.Kernel) -> set:
+    """Names that only ever hold counters of loops from a non-negative start by a positive step."""
+    loops = [n for n in ir.walk(kernel.body) if isinstance(n, ir.For)]
+    assigned = {n.target for n in ir.walk(kernel.body) if isinstance(n, ir.Assign)} | {p.name for p in kernel.params}
+    out = set()
+    for f in loops:
+        if f.var in assigned or sum(g.var == f.var for g in loops) > 1:
+            continue
+        if isinstance(f.start, ir.Const) and type(f.start.value) is int and f.start.value >= 0 \
+                and isinstance(f.step, ir.Const) and type(f.step.value) is int and f.step.value > 0:
+            out.add(f.var)
+    return out
+
+
 def _has_return(node) -> bool:
     return any(isinstance(n, ir.Return) for n in ir.walk(node))
 
 
 class _VThreadEmitter(_Emitter):
-    def __init__(self, kernel, plan, index, func_names, physical: int, stages: int = 1):
+    def __init__(self, kernel, plan, index, func_names, physical: int, stages: int = 1, vector: bool = False):
         super().__init__(kernel, plan, index, func_names)
         self.P = physical
         block = plan.block
@@ -109,6 +137,11 @@ class _VThreadEmitter(_Emitter):
         self.unrolled = (layout is not None and self.V <= MAX_UNROLL and
                          not any(isinstance(n, ThreadLoop) and _has_return(n) for n in ir.walk(kernel.body)))
         self.layout = layout if self.unrolled else None
+        # Shared tiles read with 128-bit loads, stored with their vector axis last (passes/tile_layout.py).
+        self.tiles, self.grouped = vector_tiles(kernel, block, layout) if self.unrolled and vector \
+            else ({}, frozenset())
+        self.owned: dict = {}      # axis -> index of the current owned virtual thread's coordinate
+        self.vt_nonneg_vars = _nonneg_loop_vars(kernel)
         self.rename: dict = {}     # IR name -> this virtual thread's copy (unrolled ThreadLoop)
         self.coord: dict = {}      # axis -> expression of the current virtual thread's coordinate
         self.rep = None            # current owned virtual thread (index into local arrays)
@@ -147,8 +180,59 @@ class _VThreadEmitter(_Emitter):
         return "_tl"
 
     def index_parts(self, tensor: str, parts: list) -> str:
-        text = super().index_parts(tensor, parts)
+        lay = self.tiles.get(tensor)
+        if lay is None:
+            text = super().index_parts(tensor, parts)
+        else:
+            parts = [parts[a] for a in lay.order]
+            mask = self._vec_swizzle(tensor)
+            if mask is not None:
+                it = self.T(self.index)
+                parts[-1] = f"{it}({parts[-1]} ^ (({parts[-2]} & {it}({mask})) << {it}(2)))"
+            text = ", ".join(parts)
         return f"{self.slot}, {text}" if tensor in self.staged else text
+
+    def index_text(self, tensor: str, index: tuple) -> str:
+        lay = self.tiles.get(tensor)
+        x = index[lay.vec_axis] if lay is not None else None
+        if not (isinstance(x, VThreadId) and x.axis == lay.thread_axis and x.axis in self.owned
+                and all(self._vt_nonneg(i) for i in index)):
+            return super().index_text(tensor, index)
+        # A run of VEC owned coordinates: the same base, swizzled once, plus 0..VEC-1, in unsigned
+        # arithmetic (no negative-index wraparound), so that LLVM merges the run into one 128-bit load.
+        u = self.T(dt.u32)
+        g, v = divmod(self.owned[x.axis], VEC)
+        parts = [f"{u}({self.expr(index[a])})" for a in lay.order[:-1]]
+        last = f"_tvb{x.axis}_{g}"
+        mask = self._vec_swizzle(tensor)
+        if mask is not None:
+            last = f"{u}({last} ^ (({parts[-1]} & {u}({mask})) << {u}(2)))"
+        parts.append(f"{last} + {u}({v})" if v else last)
+        if tensor in self.staged:
+            parts.insert(0, f"{u}({self.slot})")
+        return ", ".join(parts)
+
+    def _vec_swizzle(self, tensor: str) -> int | None:
+        """The XOR swizzle of a vector tile permutes runs of VEC, by the row, over 32 banks' worth of
+        runs at most (the mask on the row), keeping each run contiguous and aligned; None: no swizzle."""
+        alloc, lay = self.shared[tensor], self.tiles[tensor]
+        runs = alloc.shape[lay.order[-1]].value // VEC
+        if alloc.swizzle != "xor" or runs < 2 or runs & (runs - 1):
+            return None
+        return min(runs, 32 // VEC) - 1
+
+    def _vt_nonneg(self, e) -> bool:
+        if isinstance(e, ir.Const):
+            return type(e.value) is int and e.value >= 0
+        if isinstance(e, (VThreadId, ir.Shape, ir.Symbol)):
+            return True
+        if isinstance(e, ir.Intrinsic):
+            return e.name in ("program_id", "thread_id", "block_size", "num_programs")
+        if isinstance(e, ir.Name):
+            return e.id in self.vt_nonneg_vars
+        if isinstance(e, ir.BinOp) and e.op in ("+", "*", "//", "%", "&", "|", "^", ">>"):
+            return self._vt_nonneg(e.left) and self._vt_nonneg(e.right)
+        return False
 
     def _tile_size(self, tile: str) -> int:
         return math.prod(d.value for d in self.shared[tile].shape)
@@ -159,12 +243,36 @@ class _VThreadEmitter(_Emitter):
     # ---------------------------------------------------------------- statements
 
     def _s_SharedAlloc(self, s, depth):
-        if s.name not in self.staged:
+        lay = self.tiles.get(s.name)
+        if s.name not in self.staged and lay is None:
             return super()._s_SharedAlloc(s, depth)
-        stages = next(p.stages for p in self.pipelines.values() if s.name in p.tiles)
-        shape = ", ".join(str(d.value) for d in (ir.Const(stages),) + tuple(s.shape))
-        self.line(depth, f"{self.name(s.name)} = cuda.shared.array(({shape},), {self.T(s.elem)})  "
-                         f"# a ring of {stages} tiles (num_stages)", s.loc)
+        dims = [d.value for d in s.shape]
+        if lay is not None:
+            dims = [dims[a] for a in lay.order]
+        notes, align = [], ""
+        if s.name in self.staged:
+            stages = next(p.stages for p in self.pipelines.values() if s.name in p.tiles)
+            dims.insert(0, stages)
+            notes.append(f"a ring of {stages} tiles (num_stages)")
+        if lay is not None:
+            align = ", 16"   # bytes: a run of VEC elements is one aligned 128-bit load
+            notes.append(("stored transposed, " if lay.transposed else "") + f"read {VEC} at a time")
+        shape = ", ".join(str(d) for d in dims)
+        self.line(depth, f"{self.name(s.name)} = cuda.shared.array(({shape},), {self.T(s.elem)}{align})  "
+                         f"# {'; '.join(notes)}", s.loc)
+
+    def _s_CopyAsync(self, s, depth):
+        lay = self.tiles.get(s.dst)
+        if lay is None or not lay.transposed or self._tile_size(s.dst) % self.P:
+            return super()._s_CopyAsync(s, depth)
+        # A tile stored transposed: the copy's own element order (_copy_element) keeps both the global
+        # reads and the shared stores free of conflicts.
+        elem = self.shared[s.dst].elem
+        bounds = self._copy_bounds(s, depth)
+        c, reg = self.fresh("c"), self.fresh("v")
+        self.line(depth, f"for {c} in range({self._tile_size(s.dst) // self.P}):", s.loc)
+        idx = self._copy_element_load(s, c, (reg, elem), bounds, depth + 1)
+        self.line(depth + 1, f"{self.name(s.dst)}[{self.index_parts(s.dst, list(idx))}] = {reg}", s.loc)
 
     def _s_LocalArray(self, s, depth):
         base = f"_tL_{self.name(s.name)}"
@@ -211,10 +319,11 @@ class _VThreadEmitter(_Emitter):
         for r, owned in enumerate(itertools.product(*[range(n) for n in reps])):
             self.rep = r
             self.coord = {a: f"_tv{a}_{i}" for a, i in zip(axes, owned)}
+            self.owned = dict(zip(axes, owned))
             self.rename = {n: f"_tr{r}_{super(_VThreadEmitter, self).name(n.replace(chr(39), '_P'))}"
                            for n in assigned}
             self.block(s.body, depth)
-        self.rename, self.coord, self.rep = {}, {}, None
+        self.rename, self.coord, self.rep, self.owned = {}, {}, None, {}
 
     def _s_Return(self, s, depth):
         if not self.in_loop:
@@ -237,8 +346,10 @@ class _VThreadEmitter(_Emitter):
         pipe = self.pipelines.get(id(s))
         if pipe is not None:
             return self._pipelined(pipe, depth)
-        # Writing out iterations of the hoisted k loop in the source was measured (H100, 4096^3,
-        # 4 and 8 iterations): no faster, and compiles 3-8x slower; ptxas schedules the loop as is.
+        # Writing out iterations of the hoisted k loop in the source was measured (H100, 4096^3): with
+        # scalar shared loads (4 and 8 iterations) no faster, and compiles 3-8x slower; with 128-bit
+        # loads, 2 iterations compile 2.5x slower (4: 20x) and were not measured. ptxas schedules the
+        # loop as is.
         self._loop(s, depth, super()._s_For)
 
     def _s_While(self, s, depth):
@@ -293,12 +404,25 @@ class _VThreadEmitter(_Emitter):
         elem = self.shared[s.dst].elem
         return [(self.fresh(f"pf_{s.dst}"), elem) for _ in range(self._tile_size(s.dst) // self.P)]
 
-    def _copy_element(self, s, c: int, depth) -> list:
-        """Index lines for element `c` of this thread's share of the copy; returns [(tile index, global index)]."""
+    def _copy_element(self, s, c, depth) -> list:
+        """Index lines for element `c` (a constant or a loop variable) of this thread's share of the
+        copy; returns the tile index, one name per axis."""
         it = self.T(self.index)
         shape = [d.value for d in self.shared[s.dst].shape]
         rem, out = self.fresh("e"), []
-        self.line(depth, f"{rem} = {self.wrap_int(self.index, f'_tl + {it}({c * self.P})')}", s.loc)
+        off = f"{it}({c * self.P})" if isinstance(c, int) else f"{c} * {it}({self.P})"
+        self.line(depth, f"{rem} = {self.wrap_int(self.index, f'_tl + {off}')}", s.loc)
+        lay = self.tiles.get(s.dst)
+        if lay is not None and lay.transposed and len(shape) == 2:
+            # Stored as [cols][rows]: a warp takes runs of `w` columns of consecutive rows, so that its
+            # global reads are whole 32-byte sectors and its stores, with the tile's swizzle, distinct banks.
+            rows, cols = shape
+            w = math.gcd(cols, 8)
+            r, col = self.fresh("i0"), self.fresh("i1")
+            self.line(depth, f"{r} = {self.wrap_int(self.index, f'({rem} // {it}({w})) % {it}({rows})')}", s.loc)
+            self.line(depth, f"{col} = {self.wrap_int(self.index, f'({rem} // {it}({w * rows})) * {it}({w}) + {rem} % {it}({w})')}",
+                      s.loc)
+            return [r, col]
         for a in range(len(shape)):
             stride = math.prod(shape[a + 1:])
             v = self.fresh(f"i{a}")
@@ -311,25 +435,36 @@ class _VThreadEmitter(_Emitter):
             out.append(v)
         return out
 
-    def _copy_load(self, s, regs, depth):
+    def _copy_bounds(self, s, depth) -> list:
         bounds = []
         for a, (lo, hi) in enumerate(zip(s.starts, s.stops)):
             lo_v, hi_v = self.fresh("lo"), self.fresh("hi")
             self.line(depth, f"{lo_v} = {self.expr(lo)}", s.loc)
             self.line(depth, f"{hi_v} = min({self.expr(hi)}, {self._e_Shape(ir.Shape(s.src, a))})", s.loc)
             bounds.append((lo_v, hi_v))
-        for c, (reg, elem) in enumerate(regs):
-            idx = self._copy_element(s, c, depth)
-            gs = []
-            for (lo_v, hi_v), v in zip(bounds, idx):
-                g = self.fresh("g")
-                self.line(depth, f"{g} = {self.wrap_int(self.index, f'{lo_v} + {v}')}", s.loc)
-                gs.append((g, hi_v))
-            cond = " and ".join(f"{g} < {hi}" for g, hi in gs)
-            self.line(depth, f"if {cond}:", s.loc)
-            self.line(depth + 1, f"{reg} = {self.T(elem)}({self.name(s.src)}[{', '.join(g for g, _ in gs)}])", s.loc)
-            self.line(depth, "else:", s.loc)
-            self.line(depth + 1, f"{reg} = {self.T(elem)}(0)", s.loc)
+        return bounds
+
+    def _copy_element_load(self, s, c, reg, bounds, depth):
+        """`reg` = element `c` of this thread's share of the source tile, zero outside the source;
+        returns the element's tile index."""
+        reg, elem = reg
+        idx = self._copy_element(s, c, depth)
+        gs = []
+        for (lo_v, hi_v), v in zip(bounds, idx):
+            g = self.fresh("g")
+            self.line(depth, f"{g} = {self.wrap_int(self.index, f'{lo_v} + {v}')}", s.loc)
+            gs.append((g, hi_v))
+        cond = " and ".join(f"{g} < {hi}" for g, hi in gs)
+        self.line(depth, f"if {cond}:", s.loc)
+        self.line(depth + 1, f"{reg} = {self.T(elem)}({self.name(s.src)}[{', '.join(g for g, _ in gs)}])", s.loc)
+        self.line(depth, "else:", s.loc)
+        self.line(depth + 1, f"{reg} = {self.T(elem)}(0)", s.loc)
+        return idx
+
+    def _copy_load(self, s, regs, depth):
+        bounds = self._copy_bounds(s, depth)
+        for c, reg in enumerate(regs):
+            self._copy_element_load(s, c, reg, bounds, depth)
 
     def _copy_store(self, s, regs, depth):
         for c, (reg, _) in enumerate(regs):
@@ -349,16 +484,30 @@ class _VThreadEmitter(_Emitter):
         for a in reversed(axes):   # the last axis fastest: a warp spans a row of the tile
             q = f"_tl // {it}({stride})" if stride > 1 else "_tl"
             q = f"{q} % {it}({lay[a]})" if a != axes[0] else q
-            for i in range(block[a] // lay[a]):
-                off = f" + {it}({i * lay[a]})" if i else ""
-                self.line(depth, f"_tv{a}_{i} = {self.wrap_int(self.index, q + off)}", loc)
+            if a in self.grouped:
+                # runs of VEC consecutive coordinates, runs strided by VEC * lay[a]
+                u = self.T(dt.u32)
+                base = f"_tq{a}"
+                self.line(depth, f"{base} = {self.wrap_int(self.index, f'({q}) * {it}({VEC})')}", loc)
+                for g in range(block[a] // lay[a] // VEC):
+                    off = f" + {it}({g * VEC * lay[a]})" if g else ""
+                    self.line(depth, f"_tvb{a}_{g} = {u}({base}{off})", loc)
+                    for v in range(VEC):
+                        off = f" + {it}({g * VEC * lay[a] + v})" if g or v else ""
+                        self.line(depth, f"_tv{a}_{g * VEC + v} = {self.wrap_int(self.index, base + off)}", loc)
+            else:
+                for i in range(block[a] // lay[a]):
+                    off = f" + {it}({i * lay[a]})" if i else ""
+                    self.line(depth, f"_tv{a}_{i} = {self.wrap_int(self.index, q + off)}", loc)
             stride *= lay[a]
 
 
 def emit_cuda_vthreads(kernel: ir.Kernel, plan: LaunchPlan, physical: int, index: dt.DType,
-                       funcs: dict | None = None, stages: int = 1) -> GeneratedModule:
+                       funcs: dict | None = None, stages: int = 1, vector: bool = False) -> GeneratedModule:
     """The numba-cuda module of a kernel in virtual-thread form, for `physical` threads per block;
-    `stages` (num_stages) >= 2 software-pipelines the loops passes/pipeline.py finds."""
+    `stages` (num_stages) >= 2 software-pipelines the loops passes/pipeline.py finds. `vector`: read
+    the tiles passes/tile_layout.py finds 128 bits at a time (aligned shared arrays, which numba's
+    simulator refuses: off for the sim backend)."""
     funcs = funcs or {}
     func_names = {key: f"_f_{key[0]}_{i}" for i, key in enumerate(funcs)}
     bodies: list[tuple[str, SourceLoc | None]] = []
@@ -368,7 +517,7 @@ def emit_cuda_vthreads(kernel: ir.Kernel, plan: LaunchPlan, physical: int, index
         em.function(func_names[key])
         bodies += em.lines + [("", None)]
         types_used |= em.types_used
-    em = _VThreadEmitter(kernel, plan, index, func_names, physical, stages)
+    em = _VThreadEmitter(kernel, plan, index, func_names, physical, stages, vector)
     params = ", ".join(em.name(p.name) for p in kernel.params if p.kind != "constexpr")
     em.line(0, f"def {kernel.name}({params}):", kernel.loc)
     it = em.T(index)

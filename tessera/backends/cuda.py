@@ -26,6 +26,7 @@ from .cuda_launch import FastLaunch
 class CudaBackend(Backend):
     name = "cuda"
     device_arrays = True
+    vector_io = True   # 128-bit loads and stores (passes/vectorize.py, backends/cuda_intrinsics.py)
 
     def __init__(self):
         self._available = None
@@ -50,10 +51,12 @@ class CudaBackend(Backend):
         from numba import cuda
         ns, filename = load_module(module, key)
         try:
+            fastmath = getattr(module, "fastmath", False)
             for f in module.device_funcs:
-                ns[f] = cuda.jit(device=True)(ns[f])
+                ns[f] = cuda.jit(device=True, fastmath=fastmath)(ns[f])
             sig = f"void({', '.join(arg_types)})"
-            return FastLaunch(cuda.jit(sig, lineinfo=True, cache=True, launch_bounds=module.launch_bounds)(ns[module.entry]))
+            return FastLaunch(cuda.jit(sig, lineinfo=True, cache=True, launch_bounds=module.launch_bounds,
+                                       fastmath=fastmath)(ns[module.entry]))
         except Exception as e:
             if settings.debug():
                 raise

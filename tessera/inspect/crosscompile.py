@@ -84,7 +84,9 @@ def cross_compile(module, arg_types: list, cc: tuple, key: str, kernel_name: str
         ns[f] = wrap(ns[f])
     args, ret = sigutils.normalize_signature(f"void({', '.join(arg_types)})")
     try:
-        cres = compile_cuda(ns[module.entry], ret, args, lineinfo=True, nvvm_options=dict(_NVVM_OPTIONS), cc=cc)
+        fastmath = bool(getattr(module, "fastmath", False))
+        cres = compile_cuda(ns[module.entry], ret, args, lineinfo=True, fastmath=fastmath,
+                            nvvm_options={**_NVVM_OPTIONS, "fastmath": fastmath}, cc=cc)
         lib = cres.library
         name = cres.fndesc.llvm_func_name
         kernel_fixup(lib.get_function(name), False)

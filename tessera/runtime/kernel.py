@@ -59,8 +59,12 @@ def _dims(x, what: str, kernel: str) -> tuple:
 class Kernel:
     __tessera_kernel__ = True
 
-    def __init__(self, fn, *, grid=None, block=None, backend=None, flops=None, bytes=None):
+    def __init__(self, fn, *, grid=None, block=None, backend=None, flops=None, bytes=None, fastmath=False):
+        if not isinstance(fastmath, bool):
+            raise KernelOptionError(f"fastmath must be True or False, not {fastmath!r}",
+                                    kernel=getattr(fn, "__name__", None), hint="@ts.kernel(fastmath=True)")
         self.fn = fn
+        self.fastmath = fastmath  # numba's fastmath for this kernel: part of every specialization's key
         self.flops, self.bytes = flops, bytes  # for the profiler: numbers or callables of the argument dict
         self.name = fn.__name__
         self.grid = grid
@@ -112,12 +116,16 @@ class Kernel:
 
     # ---------------------------------------------------------------- specialization
 
-    def lower(self, *args, block=None, consts=None) -> Lowered:
-        """Lower for these arguments without compiling or running: IR, launch plan, generated source."""
+    def lower(self, *args, block=None, consts=None, vectorize=False) -> Lowered:
+        """Lower for these arguments without compiling or running: IR, launch plan, generated source.
+
+        One element per thread as written; `vectorize=True` gives the form the cuda backend runs
+        (128-bit loads and stores where the kernel is elementwise, passes/vectorize.py)."""
         try:
             b = bind_args(self.ir, args)
             return lower(self.ir, b.arg_types, {**b.consts, **(consts or {})}, b.index,
-                         block=block or self._block(), resolve_func=self.resolve_func)
+                         block=block or self._block(), resolve_func=self.resolve_func, vectorize=vectorize,
+                         fastmath=self.fastmath)
         except TesseraError as e:
             raise e.with_traceback(None) from None
 
@@ -137,7 +145,8 @@ class Kernel:
         # have no launch_grid, and must not serve a call that relies on inference.
         key_parts = (sorted((k, v.name) for k, v in binding.arg_types.items()),
                      sorted(binding.layouts.items()), sorted(consts.items()),
-                     binding.index.name, block) + (("grid given",) if explicit_grid else ())
+                     binding.index.name, block) + (("grid given",) if explicit_grid else ()) \
+            + (("fastmath",) if self.fastmath else ())
         return (backend.name, repr(key_parts)), key_parts
 
     def _get_compiled(self, backend, binding, block, consts, explicit_grid=False) -> Compiled:
@@ -146,9 +155,12 @@ class Kernel:
         if c is not None:
             return c
         t0 = time.perf_counter()
+        # 128-bit loads where the backend has them; a grid the caller gives assumes one element per thread
         lowered = lower(self.ir, binding.arg_types, consts, binding.index, block=block,
                         resolve_func=self.resolve_func, explicit_grid=explicit_grid,
-                        target=getattr(backend, "codegen", "numba-cuda"))
+                        target=getattr(backend, "codegen", "numba-cuda"),
+                        vectorize=getattr(backend, "vector_io", False) and not explicit_grid,
+                        fastmath=self.fastmath)
         key = spec_key(self.source + self._func_sources(), backend.target(), key_parts)
         handle = backend.build(lowered.module, binding.numba_types(self.ir), self.name, key)
         ns = {}
@@ -262,22 +274,73 @@ class Kernel:
         return f"<ts.kernel {self.name}>"
 
 
-class _KernelDecorator:
-    """`@ts.kernel` or `@ts.kernel(grid=..., block=..., backend=..., flops=..., bytes=...)`."""
+class KernelOptionError(TesseraError, TypeError):
+    """An option `@ts.kernel(...)` does not know, or a value it cannot take."""
 
-    def __call__(self, fn=None, *, grid=None, block=None, backend=None, flops=None, bytes=None):
+
+#: what `@ts.kernel(...)` accepts
+KERNEL_OPTIONS = ("grid", "block", "backend", "flops", "bytes", "fastmath")
+
+
+def _check_options(options: dict, fn=None):
+    unknown = sorted(set(options) - set(KERNEL_OPTIONS))
+    if unknown:
+        import difflib
+        close = [c for u in unknown for c in difflib.get_close_matches(u, KERNEL_OPTIONS, n=1)]
+        raise KernelOptionError(
+            f"@ts.kernel got unknown option{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
+            f"valid options: {', '.join(KERNEL_OPTIONS)}",
+            kernel=getattr(fn, "__name__", None),
+            hint=(f"{close[0]}=... " if close else "") + "e.g. @ts.kernel(fastmath=True)")
+
+
+class _KernelDecorator:
+    """`@ts.kernel` or `@ts.kernel(grid=..., block=..., backend=..., flops=..., bytes=..., fastmath=...)`.
+
+    `fastmath=True` compiles the kernel with numba's fast-math flags (LLVM's `fast`: reassociation,
+    contraction into FMA, approximate division, square root and transcendentals such as
+    `ts.exp`), trading the last bits of accuracy for speed. It is part of the compile-cache key::
+
+        >>> import numpy as np, tessera as ts
+        >>> @ts.kernel(fastmath=True)
+        ... def scale(x: ts.Tensor["N", ts.f32], s: ts.f32):
+        ...     i = ts.program_id(0) * ts.block_size(0) + ts.thread_id(0)
+        ...     if i < x.shape[0]:
+        ...         x[i] = ts.exp(x[i]) * s
+        >>> scale.fastmath
+        True
+        >>> x = np.zeros(4, np.float32); scale(x, 2.0, backend="sim"); x
+        array([2., 2., 2., 2.], dtype=float32)
+    """
+
+    def __call__(self, fn=None, **options):
+        _check_options(options, fn if callable(fn) else None)
         if fn is None:
-            return lambda f: Kernel(f, grid=grid, block=block, backend=backend, flops=flops, bytes=bytes)
+            return lambda f: Kernel(f, **options)
         if not callable(fn):
             raise TesseraError("@ts.kernel decorates a function",
                                hint="@ts.kernel\ndef my_kernel(x: ts.Tensor[\"N\", ts.f32]): ...")
-        return Kernel(fn, grid=grid, block=block, backend=backend, flops=flops, bytes=bytes)
+        return Kernel(fn, **options)
 
-    def autotune(self, space=None, *, key=(), **options):
-        """`@ts.kernel.autotune(space={...}, key=[...], ...)`: see tessera.tune.autotune."""
+    def autotune(self, space=None, *, key=(), fastmath=False, **options):
+        """`@ts.kernel.autotune(space={...}, key=[...], ...)`: see tessera.tune.autotune.
+
+        `fastmath=True` as in `@ts.kernel(fastmath=True)`, for every config."""
         from ..errors import caller_loc
         from ..tune import autotune
-        return autotune(space, key=key, _loc=caller_loc(), **options)
+        deco = autotune(space, key=key, _loc=caller_loc(), **options)
+        if not fastmath:
+            return deco
+
+        def wrap(fn):
+            if isinstance(fn, Kernel):
+                fn = Kernel(fn.fn, grid=fn.grid, block=fn.block, backend=fn.backend, flops=fn.flops,
+                            bytes=fn.bytes, fastmath=True)
+            else:
+                fn = Kernel(fn, grid=options.get("grid"), block=options.get("block"),
+                            backend=options.get("backend"), fastmath=fastmath)
+            return deco(fn)
+        return wrap
 
     def __repr__(self) -> str:
         return "ts.kernel"

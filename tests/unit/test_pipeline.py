@@ -3,6 +3,7 @@
 import re
 
 import tessera as ts
+from tessera.backends.codegen_vthreads import emit_cuda_vthreads
 from tessera.compiler import lower
 from tessera.passes.pipeline import pipelined_loops
 from tests.cpu.guide_matmul import matmul_optimized
@@ -12,7 +13,10 @@ TILES = {"TILE_M": 64, "TILE_N": 64, "TILE_K": 32, "num_warps": 4}
 
 
 def source(kernel, config, types=F32):
-    return lower(kernel.ir, types, config, ts.i32, resolve_func=kernel.resolve_func).module.source
+    """The cuda backend's form (shared tiles read 128 bits at a time where they can be)."""
+    low = lower(kernel.ir, types, config, ts.i32, resolve_func=kernel.resolve_func)
+    return emit_cuda_vthreads(low.split, low.plan, low.plan.physical_block[0], ts.i32,
+                              stages=config.get("num_stages", 1), vector=True).source
 
 
 def k_loop(src: str) -> str:
@@ -26,9 +30,10 @@ def test_the_guide_matmul_loop_is_pipelined_with_rings_of_num_stages_tiles():
     low = lower(matmul_optimized.ir, F32, {**TILES, "num_stages": 2}, ts.i32, resolve_func=matmul_optimized.resolve_func)
     found = list(pipelined_loops(low.split, 2).values())
     assert [p.tiles for p in found] == [("As", "Bs")]
-    src = low.module.source
-    assert "As = cuda.shared.array((2, 64, 32,), float32)" in src
-    assert "Bs = cuda.shared.array((2, 32, 64,), float32)" in src
+    src = source(matmul_optimized, {**TILES, "num_stages": 2})
+    # As[m, k] is read along m by a thread's rows: stored [k][m], 16-byte aligned, for 128-bit loads
+    assert "As = cuda.shared.array((2, 32, 64,), float32, 16)" in src
+    assert "Bs = cuda.shared.array((2, 32, 64,), float32, 16)" in src
     loop = k_loop(src)
     assert loop.count("cuda.syncthreads()") == 1          # one barrier per tile, not two
     # 64 x 32 / 128 threads = 16 registers of A's next tile per thread (and 16 of B's), stored after the compute
@@ -39,13 +44,13 @@ def test_the_guide_matmul_loop_is_pipelined_with_rings_of_num_stages_tiles():
 
 def test_one_stage_keeps_the_single_buffered_loop():
     src = source(matmul_optimized, {**TILES, "num_stages": 1})
-    assert "As = cuda.shared.array((64, 32,), float32)" in src and "_tpf_" not in src
+    assert "As = cuda.shared.array((32, 64,), float32, 16)" in src and "_tpf_" not in src
     assert k_loop(src).count("cuda.syncthreads()") == 2
 
 
 def test_three_stages_rotate_through_three_slots():
     src = source(matmul_optimized, {**TILES, "num_stages": 3})
-    assert "As = cuda.shared.array((3, 64, 32,), float32)" in src
+    assert "As = cuda.shared.array((3, 32, 64,), float32, 16)" in src
     assert "== int32(3) else" in k_loop(src)
 
 
