@@ -197,6 +197,7 @@ def build(env: Env) -> Case:
                                       {"block": 1 << log_block}))]
     impls += [impl("tessera_row_in_registers", lambda: _row_in_registers(env, x, y, n))]
     if env.gpu:
+        impls += [impl("tessera_1024_threads", lambda: (lambda: launch(x, y, 10, **kw), None, {"block": 1024}))]
         impls += [impl("cuda_c", lambda: nvrtc_launcher(CUDA_C, "softmax", m, 1 << log_block, x, y,
                                                         np.int32(n)), needs="cuda.core"),
                   impl("torch", lambda: _torch(x, y), needs="torch"),
