@@ -59,87 +59,6 @@ def launch(x, w, b, y, log_block: int, **kw):
     layernorm[(x.shape[0],), (1 << log_block,)](x, w, b, y, EPS, log_block, **kw)
 
 
-# The row held in registers, one element per (virtual) thread, read from memory once. Two
-# reductions (the mean, then the variance around it: exact two-pass statistics, since the row
-# is in registers anyway), each folded in a shallow tree (8192 -> 1024 -> 32 -> 1) as softmax's
-# second form does.
-@ts.kernel.autotune(space={"num_warps": [8, 16, 32]}, key=["M", "N"])
-def layernorm_row_in_registers(x: ts.Tensor["M", "N", ts.f32], w: ts.Tensor["N", ts.f32],
-                               b: ts.Tensor["N", ts.f32], y: ts.Tensor["M", "N", ts.f32], eps: ts.f32,
-                               LOG_BLOCK: ts.constexpr):
-    BLOCK = 1 << LOG_BLOCK  # the row's length rounded up to a power of two, at least 1024
-    L1 = BLOCK // 1024
-    red = ts.shared.alloc[ts.f32](BLOCK)
-    part = ts.shared.alloc[ts.f32](1024)
-    part2 = ts.shared.alloc[ts.f32](32)
-    total = ts.shared.alloc[ts.f32](2)
-    row = ts.program_id(0)
-    t = ts.thread_id(0)
-    v = x[row, t] if t < N else 0.0
-
-    red[t] = v
-    ts.barrier()
-    if t < 1024:
-        acc = red[t]
-        for i in range(1, L1):
-            acc += red[t + 1024 * i]
-        part[t] = acc
-    ts.barrier()
-    if t < 32:
-        acc = part[t]
-        for i in range(1, 32):
-            acc += part[t + 32 * i]
-        part2[t] = acc
-    ts.barrier()
-    if t == 0:
-        acc = part2[0]
-        for i in range(1, 32):
-            acc += part2[i]
-        total[0] = acc / N
-    ts.barrier()
-    mean = total[0]
-    d = v - mean if t < N else 0.0
-
-    red[t] = d * d
-    ts.barrier()
-    if t < 1024:
-        acc = red[t]
-        for i in range(1, L1):
-            acc += red[t + 1024 * i]
-        part[t] = acc
-    ts.barrier()
-    if t < 32:
-        acc = part[t]
-        for i in range(1, 32):
-            acc += part[t + 32 * i]
-        part2[t] = acc
-    ts.barrier()
-    if t == 0:
-        acc = part2[0]
-        for i in range(1, 32):
-            acc += part2[i]
-        total[1] = acc / N
-    ts.barrier()
-    if t < N:
-        y[row, t] = d * ts.rsqrt(total[1] + eps) * w[t] + b[t]
-
-
-ROW_GRID = lambda m: (m["M"],)  # noqa: E731
-ROW_BLOCK = lambda m: (1 << m["LOG_BLOCK"],)  # noqa: E731
-
-
-def _row_in_registers(env: Env, x, w, b, y, n: int):
-    log_block = max(10, (n - 1).bit_length())
-    k = layernorm_row_in_registers
-    if not env.gpu:
-        k = k.with_options(resources=False, progress=False)
-    kw = {} if env.gpu else {"backend": "cpu"}
-    launcher = k[ROW_GRID, ROW_BLOCK]
-    launcher(x, w, b, y, EPS, log_block, **kw)
-    return (lambda: launcher(x, w, b, y, EPS, log_block, **kw)), None, {"block": 1 << log_block,
-                                                                       "best_config": k.best_config}
-
-
 def reference(x, w, b):
     x64 = x.astype(np.float64)
     mean = x64.mean(axis=1, keepdims=True)
@@ -160,7 +79,6 @@ def build(env: Env) -> Case:
     kw = {} if env.gpu else {"backend": "cpu"}
     impls = [impl("tessera", lambda: (lambda: launch(x, w, b, y, log_block, **kw), None,
                                       {"block": 1 << log_block}))]
-    impls += [impl("tessera_row_in_registers", lambda: _row_in_registers(env, x, w, b, y, n))]
     if env.gpu:
         impls += [impl("tessera_1024_threads", lambda: (lambda: launch(x, w, b, y, 10, **kw), None,
                                                         {"block": 1024})),

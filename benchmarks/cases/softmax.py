@@ -7,6 +7,12 @@ the maximum grows, so the row is read once for both statistics instead of twice 
 the block combines the pairs in a shared-memory tree, halving the active threads at each
 level. A second pass writes ``exp(x - max) / sum``; at 32 KB a row is still in L1/L2 then.
 GB/s counts one read and one write of the matrix (what a perfect kernel moves).
+
+Measured on an H100 (2026-11-25) and left out of the suite: the row held in registers, one
+element per virtual thread over a block of 8192 (read once, as Triton does), reached 601 GB/s,
+because without warp shuffles each reduction became a 13-level shared-memory tree, each level a
+barrier and a pass over every virtual thread; a shallow tree (8192 -> 1024 -> 32 -> 1) did not
+finish compiling in minutes, since the virtual-thread loops unroll every serial fold.
 """
 
 from __future__ import annotations
@@ -67,81 +73,6 @@ def launch(x, y, log_block: int, **kw):
     softmax[(x.shape[0],), (1 << log_block,)](x, y, log_block, **kw)
 
 
-# The other form: a block as wide as the row (8192 threads), one element per thread, held in a
-# register from the load to the store, so the row is read from memory exactly once. The block
-# is larger than a GPU's 1024 threads, so it runs as virtual threads: num_warps * 32 threads,
-# each holding 8192 / (num_warps * 32) elements of the row in registers. Without warp shuffles
-# each reduction goes through shared memory; a binary tree would take 13 levels, each a barrier
-# and a pass over every virtual thread (601 GB/s on an H100, 2026-11-25), so the tree here is
-# shallow: 8192 values fold 8 at a time into 1024, those 32 at a time into 32, and one thread
-# folds the last 32. Three barriers per reduction; the serial folds read shared memory only.
-@ts.kernel.autotune(space={"num_warps": [8, 16, 32]}, key=["M", "N"])
-def softmax_row_in_registers(x: ts.Tensor["M", "N", ts.f32], y: ts.Tensor["M", "N", ts.f32],
-                             LOG_BLOCK: ts.constexpr):
-    BLOCK = 1 << LOG_BLOCK  # the row's length rounded up to a power of two, at least 1024
-    L1 = BLOCK // 1024      # values each of the first 1024 threads folds
-    red = ts.shared.alloc[ts.f32](BLOCK)
-    part = ts.shared.alloc[ts.f32](1024)
-    part2 = ts.shared.alloc[ts.f32](32)
-    total = ts.shared.alloc[ts.f32](1)
-    row = ts.program_id(0)
-    t = ts.thread_id(0)
-    v = x[row, t] if t < N else -3.0e38
-
-    # row max: 8192 -> 1024 -> 32 -> 1
-    red[t] = v
-    ts.barrier()
-    if t < 1024:
-        acc = red[t]
-        for i in range(1, L1):
-            acc = ts.max(acc, red[t + 1024 * i])
-        part[t] = acc
-    ts.barrier()
-    if t < 32:
-        acc = part[t]
-        for i in range(1, 32):
-            acc = ts.max(acc, part[t + 32 * i])
-        part2[t] = acc
-    ts.barrier()
-    if t == 0:
-        acc = part2[0]
-        for i in range(1, 32):
-            acc = ts.max(acc, part2[i])
-        total[0] = acc
-    ts.barrier()
-    e = ts.exp(v - total[0]) if t < N else 0.0
-
-    # row sum of the exponentials, the same way
-    red[t] = e
-    ts.barrier()
-    if t < 1024:
-        acc = red[t]
-        for i in range(1, L1):
-            acc += red[t + 1024 * i]
-        part[t] = acc
-    ts.barrier()
-    if t < 32:
-        acc = part[t]
-        for i in range(1, 32):
-            acc += part[t + 32 * i]
-        part2[t] = acc
-    ts.barrier()
-    if t == 0:
-        acc = part2[0]
-        for i in range(1, 32):
-            acc += part2[i]
-        total[0] = acc
-    ts.barrier()
-    if t < N:
-        y[row, t] = e / total[0]
-
-
-# Grid and block as functions of the arguments; made once, since the tuner remembers its
-# choice per launch (a new lambda per call would be a new launch to tune).
-ROW_GRID = lambda m: (m["M"],)  # noqa: E731
-ROW_BLOCK = lambda m: (1 << m["LOG_BLOCK"],)  # noqa: E731
-
-
 # The same algorithm in CUDA C, with what CUDA C has and Tessera's language does not: warp
 # shuffles for the reductions (no shared-memory tree inside a warp).
 CUDA_C = r"""
@@ -195,7 +126,6 @@ def build(env: Env) -> Case:
     kw = {} if env.gpu else {"backend": "cpu"}
     impls = [impl("tessera", lambda: (lambda: launch(x, y, log_block, **kw), None,
                                       {"block": 1 << log_block}))]
-    impls += [impl("tessera_row_in_registers", lambda: _row_in_registers(env, x, y, n))]
     if env.gpu:
         impls += [impl("tessera_1024_threads", lambda: (lambda: launch(x, y, 10, **kw), None, {"block": 1024}))]
         impls += [impl("cuda_c", lambda: nvrtc_launcher(CUDA_C, "softmax", m, 1 << log_block, x, y,
@@ -208,18 +138,6 @@ def build(env: Env) -> Case:
     return Case("softmax", f"{m}x{n}", "float32", impls, reset=lambda: arr.zero(y),
                 check=lambda: close(arr.to_host(y), expected, "y", rtol=1e-4, atol=1e-7),
                 bytes_moved=2 * m * n * 4, targets=TARGETS if env.gpu else {})
-
-
-def _row_in_registers(env: Env, x, y, n: int):
-    log_block = max(10, (n - 1).bit_length())
-    k = softmax_row_in_registers
-    if not env.gpu:  # on the cpu backend num_warps changes nothing, and no GPU resources matter
-        k = k.with_options(resources=False, progress=False)
-    kw = {} if env.gpu else {"backend": "cpu"}
-    launcher = k[ROW_GRID, ROW_BLOCK]
-    launcher(x, y, log_block, **kw)  # tunes num_warps for this shape
-    return (lambda: launcher(x, y, log_block, **kw)), None, {"block": 1 << log_block,
-                                                             "best_config": k.best_config}
 
 
 def _torch(x, y):
