@@ -146,10 +146,13 @@ def _lower(kernel, arg_types, consts, index, block, resolve_func, explicit_grid,
         split = split_threads(typed, plan)
         plan = replace(plan, physical_block=(physical, 1, 1))
         return Lowered(typed, plan, emit_cuda_vthreads(split, plan, physical, index, funcs,
-                                                       stages if isinstance(stages, int) else 1, vectorize),
+                                                       stages if isinstance(stages, int) else 1,
+                                                       vectorize and not explicit_grid),
                        written_tensors(typed), split)
     vp = None
-    if vectorize and target == "numba-cuda":
+    # A grid the caller gives counts one element per thread: no 128-bit plan then, which would
+    # change it; unsigned indices change nothing about the launch and stay.
+    if vectorize and target == "numba-cuda" and not explicit_grid:
         vp = plan_vectorize(typed, plan, consts.get("elements_per_thread", DEFAULT_ELEMENTS_PER_THREAD))
     if vp is not None:
         plan = vector_launch(plan, vp)

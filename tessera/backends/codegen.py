@@ -153,6 +153,12 @@ class _Emitter:
             return self.wrap_int(e.dtype, f"{l} {e.op} {r}")
         if e.op == "**":
             return f"{self.T(e.dtype)}(math.pow({l}, {r}))"
+        if e.dtype == dt.f16 and e.op in ("+", "-", "*", "/"):
+            # numba-cuda links f16 operators from CUDA C++, which NVVM on the H100's image refused
+            # (ERROR_NVVM_COMPILE) and which stops caching; in f32 then rounded once, + - * / give
+            # exactly the f16 result (24 bits >= 2 * 11 + 2, so the double rounding is harmless).
+            f32 = self.T(dt.f32)
+            return f"{self.T(e.dtype)}({f32}({l}) {e.op} {f32}({r}))"
         return f"({l} {e.op} {r})"
 
     def _e_UnaryOp(self, e):
@@ -161,9 +167,14 @@ class _Emitter:
             return f"(not {x})"
         if e.dtype.is_int:
             return self.wrap_int(e.dtype, f"{e.op}{x}")
+        if e.dtype == dt.f16:   # see _e_BinOp
+            return f"{self.T(e.dtype)}({e.op}{self.T(dt.f32)}({x}))"
         return f"({e.op}{x})"
 
     def _e_Compare(self, e):
+        if getattr(e.left, "dtype", None) == dt.f16 and getattr(e.right, "dtype", None) == dt.f16:  # exact in f32
+            f32 = self.T(dt.f32)
+            return f"({f32}({self.expr(e.left)}) {e.op} {f32}({self.expr(e.right)}))"
         return f"({self.expr(e.left)} {e.op} {self.expr(e.right)})"
 
     def _e_BoolOp(self, e):

@@ -55,8 +55,16 @@ class CudaBackend(Backend):
             for f in module.device_funcs:
                 ns[f] = cuda.jit(device=True, fastmath=fastmath)(ns[f])
             sig = f"void({', '.join(arg_types)})"
-            return FastLaunch(cuda.jit(sig, lineinfo=True, cache=True, launch_bounds=module.launch_bounds,
-                                       fastmath=fastmath)(ns[module.entry]))
+            options = dict(lineinfo=True, launch_bounds=module.launch_bounds, fastmath=fastmath)
+            try:
+                dispatcher = cuda.jit(sig, cache=True, **options)(ns[module.entry])
+            except RuntimeError as e:
+                # numba-cuda cannot cache a kernel that links files (its f16 operators are linked
+                # CUDA C++; Tessera's f16 arithmetic avoids them, a device function may not).
+                if "linking files" not in str(e):
+                    raise
+                dispatcher = cuda.jit(sig, cache=False, **options)(ns[module.entry])
+            return FastLaunch(dispatcher)
         except Exception as e:
             if settings.debug():
                 raise

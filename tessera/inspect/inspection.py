@@ -43,7 +43,7 @@ import weakref
 from dataclasses import dataclass, fields
 
 from ..compiler import lower, spec_key
-from ..errors import TesseraError
+from ..errors import LaunchError, TesseraError
 from ..frontend.printer import format_kernel
 from ..runtime.args import bind_args
 from . import linemap
@@ -293,9 +293,14 @@ def inspect_kernel(kernel, args, *, target=None, config=None, block=None) -> Ins
     try:
         binding = bind_args(kernel.ir, args)
         consts = {**binding.consts, **config}
-        # The grid need not be inferable: a kernel launched as kernel[grid, block] inspects too.
-        lowered = lower(kernel.ir, binding.arg_types, consts, binding.index, block=block,
-                        resolve_func=kernel.resolve_func, explicit_grid=True)
+        # The form a plain call runs where the grid is inferable (128-bit elementwise accesses
+        # need it); a kernel launched as kernel[grid, block] inspects too, in that launch's form.
+        try:
+            lowered = lower(kernel.ir, binding.arg_types, consts, binding.index, block=block,
+                            resolve_func=kernel.resolve_func)
+        except LaunchError:
+            lowered = lower(kernel.ir, binding.arg_types, consts, binding.index, block=block,
+                            resolve_func=kernel.resolve_func, explicit_grid=True)
         blk = lowered.plan.block
         key_parts = (sorted((k, v.name) for k, v in binding.arg_types.items()), sorted(binding.layouts.items()),
                      sorted(consts.items()), binding.index.name, blk)

@@ -155,11 +155,12 @@ class Kernel:
         if c is not None:
             return c
         t0 = time.perf_counter()
-        # 128-bit loads where the backend has them; a grid the caller gives assumes one element per thread
+        # The backend's own form (128-bit loads, unsigned indices) where it has one; lower() keeps
+        # one element per thread where the caller gives the grid.
         lowered = lower(self.ir, binding.arg_types, consts, binding.index, block=block,
                         resolve_func=self.resolve_func, explicit_grid=explicit_grid,
                         target=getattr(backend, "codegen", "numba-cuda"),
-                        vectorize=getattr(backend, "vector_io", False) and not explicit_grid,
+                        vectorize=getattr(backend, "vector_io", False),
                         fastmath=self.fastmath)
         key = spec_key(self.source + self._func_sources(), backend.target(), key_parts)
         handle = backend.build(lowered.module, binding.numba_types(self.ir), self.name, key)

@@ -225,7 +225,7 @@ def test_fastmath_reaches_numba_cuda_jit(monkeypatch):
         seen.append(kw)
         return lambda fn: fn
     monkeypatch.setattr(cuda, "jit", fake_jit)
-    monkeypatch.setattr("tessera.backends.cuda.FastLaunch", lambda d: d)
+    monkeypatch.setattr("tessera.backends.cuda.FastLaunch", lambda d, *rest: d)
     x = np.zeros(8, np.float32)
     fast = ts.kernel(fastmath=True)(vector_add.fn)
     CudaBackend().build(fast.lower(x, x, x).module, ["float32[::1]"] * 3, "vector_add", "fm_test")
@@ -304,3 +304,82 @@ def test_counted_loops_run_as_while_loops_with_an_unsigned_counter_in_the_cuda_f
     assert "for j in range(lo, N, int32(1)):" in src            # a bound that may be negative
     assert "for j in range(int32(0), N, int32(1)):" in src      # continue
     assert "while" not in low(sums, types, vectorize=False).module.source
+
+
+def _numba_cuda_library(kernel, *arrays):
+    """numba-cuda's code library of `kernel`'s cuda form (vectorized) for sm_90, compiled with no GPU."""
+    from numba.cuda import types
+    from numba.cuda.compiler import compile_cuda
+    from tessera.backends.base import load_module
+    low = kernel.lower(*arrays, vectorize=True)
+    assert low.vector is not None
+    ns, _ = load_module(low.module, f"cacheable_{kernel.name}")
+    numba_types = tuple(types.Array(getattr(types, a.dtype.name), 1, "C") for a in arrays)
+    return compile_cuda(ns[low.module.entry], types.void, numba_types, cc=(9, 0)).library
+
+
+@ts.kernel
+def relu_and_index(x: ts.Tensor["N", ts.f32], pos: ts.Tensor["N", ts.f32], idx: ts.Tensor["N", ts.i32]):
+    i = ts.program_id(0) * ts.block_size(0) + ts.thread_id(0)
+    if i < N:
+        pos[i] = ts.where(x[i] > 0.0, x[i], 0.0)
+        idx[i] = i
+
+
+@ts.kernel
+def half_axpy(x: ts.Tensor["N", ts.f16], y: ts.Tensor["N", ts.f16], out: ts.Tensor["N", ts.f32]):
+    i = ts.program_id(0) * ts.block_size(0) + ts.thread_id(0)
+    if i < x.shape[0]:
+        out[i] = x[i] * 2.0 + y[i]
+
+
+@ts.kernel
+def to_f32(x: ts.Tensor["N", ts.f16], y: ts.Tensor["N", ts.f32]):
+    i = ts.program_id(0) * ts.block_size(0) + ts.thread_id(0)
+    if i < x.shape[0]:
+        y[i] = x[i]   # a conversion, no f16 arithmetic
+
+
+def test_the_vector_intrinsics_link_nothing_so_numba_cuda_can_cache_the_kernel():
+    # the cuda backend compiles with cache=True; numba-cuda refuses to cache a kernel that links files
+    n = 1000
+    for kernel, arrays in ((vector_add, (np.zeros(n, np.float32),) * 3),
+                           (relu_and_index, (np.zeros(n, np.float32),) * 2 + (np.zeros(n, np.int32),)),
+                           (to_f32, (np.zeros(n, np.float16), np.zeros(n, np.float32)))):
+        lib = _numba_cuda_library(kernel, *arrays)
+        assert not lib._linking_files, kernel.name
+        lib._reduce_states()   # what numba-cuda's cache pickles
+
+
+def test_f16_arithmetic_goes_through_f32_and_links_no_cuda_cpp_shim():
+    # numba-cuda's own f16 operators are CUDA C++ linked into the kernel: NVVM on the H100's image
+    # refused them (ERROR_NVVM_COMPILE) and numba-cuda cannot cache a kernel that links files.
+    n = 1000
+    args = np.zeros(n, np.float16), np.zeros(n, np.float16), np.zeros(n, np.float32)
+    src = half_axpy.lower(*args, vectorize=True).module.source
+    assert "float16(float32(x[i]) * float32(float16(2.0)))" in src
+    lib = _numba_cuda_library(half_axpy, *args)
+    assert not lib._linking_files
+    lib._reduce_states()   # what numba-cuda's cache pickles
+
+
+def test_a_kernel_numba_cuda_cannot_cache_is_compiled_uncached(monkeypatch):
+    # f16 arithmetic links numba-cuda's C++ shim; cuda.jit(cache=True) then raises while saving.
+    from numba import cuda
+    from tessera.backends.cuda import CudaBackend
+    seen = []
+
+    def fake_jit(*args, **kw):
+        seen.append(kw.get("cache"))
+
+        def deco(fn):
+            if kw.get("cache"):
+                raise RuntimeError("Cannot pickle CUDACodeLibrary with linking files")
+            return fn
+        return deco
+    monkeypatch.setattr(cuda, "jit", fake_jit)
+    monkeypatch.setattr("tessera.backends.cuda.FastLaunch", lambda d, *rest: d)
+    x, y = np.zeros(8, np.float16), np.zeros(8, np.float32)
+    CudaBackend().build(half_axpy.lower(x, x, y).module, ["float16[::1]"] * 2 + ["float32[::1]"], "half_axpy",
+                        "uncached")
+    assert seen == [True, False]
