@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import tessera as ts
+from tests.vector_kernels import fused, vector_add
 from tessera.backends.base import load_module
 from tessera.compiler import lower
 from tessera.runtime.args import bind_args
@@ -64,18 +65,8 @@ def run_vectorized(kernel, *args, block=32, config=None, grid=None, vector=True)
     return intr
 
 
-@ts.kernel
-def vector_add(a: ts.Tensor["N", ts.f32], b: ts.Tensor["N", ts.f32], c: ts.Tensor["N", ts.f32]):
-    idx = ts.program_id(0) * ts.block_size(0) + ts.thread_id(0)
-    if idx < a.shape[0]:
-        c[idx] = a[idx] + b[idx]
 
 
-@ts.kernel
-def fused(a: ts.Tensor["N", ts.f32], b: ts.Tensor["N", ts.f32], out: ts.Tensor["N", ts.f32]):
-    i = ts.program_id(0) * ts.block_size(0) + ts.thread_id(0)
-    if i < a.shape[0]:
-        out[i] = ts.exp(a[i]) * b[i] + 0.5
 
 
 @ts.kernel

@@ -3,13 +3,9 @@
 import numpy as np
 
 import tessera as ts
+from tests.vector_kernels import half_axpy
 
 
-@ts.kernel
-def half_axpy(x: ts.Tensor["N", ts.f16], y: ts.Tensor["N", ts.f16], out: ts.Tensor["N", ts.f32]):
-    i = ts.program_id(0) * ts.block_size(0) + ts.thread_id(0)
-    if i < N:
-        out[i] = x[i] * 2.0 + y[i]
 
 
 @ts.kernel

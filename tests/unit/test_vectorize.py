@@ -5,15 +5,11 @@ import numpy as np
 import pytest
 
 import tessera as ts
+from tests.vector_kernels import half_axpy, relu_and_index, vector_add
 from tessera.compiler import compile_source, lower, spec_key
 from tessera.passes.vectorize import DEFAULT_ELEMENTS_PER_THREAD
 
 
-@ts.kernel
-def vector_add(a: ts.Tensor["N", ts.f32], b: ts.Tensor["N", ts.f32], c: ts.Tensor["N", ts.f32]):
-    idx = ts.program_id(0) * ts.block_size(0) + ts.thread_id(0)
-    if idx < a.shape[0]:
-        c[idx] = a[idx] + b[idx]
 
 
 @ts.kernel
@@ -318,19 +314,8 @@ def _numba_cuda_library(kernel, *arrays):
     return compile_cuda(ns[low.module.entry], types.void, numba_types, cc=(9, 0)).library
 
 
-@ts.kernel
-def relu_and_index(x: ts.Tensor["N", ts.f32], pos: ts.Tensor["N", ts.f32], idx: ts.Tensor["N", ts.i32]):
-    i = ts.program_id(0) * ts.block_size(0) + ts.thread_id(0)
-    if i < N:
-        pos[i] = ts.where(x[i] > 0.0, x[i], 0.0)
-        idx[i] = i
 
 
-@ts.kernel
-def half_axpy(x: ts.Tensor["N", ts.f16], y: ts.Tensor["N", ts.f16], out: ts.Tensor["N", ts.f32]):
-    i = ts.program_id(0) * ts.block_size(0) + ts.thread_id(0)
-    if i < x.shape[0]:
-        out[i] = x[i] * 2.0 + y[i]
 
 
 @ts.kernel
