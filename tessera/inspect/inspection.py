@@ -32,8 +32,9 @@ Example::
     >>> print(insp["typed"].splitlines()[1].split("#")[0].rstrip())
         i: i32 = program_id(0) * block_size(0) + thread_id(0)
     >>> store_line = scale.fn.__code__.co_firstlineno + 4
-    >>> [insp["numba"].splitlines()[n - 1].strip() for n in insp.lines_for("numba", store_line)]
-    ['x[i] = (x[i] * s)  # L5']
+    >>> lines = [insp["numba"].splitlines()[n - 1].strip() for n in insp.lines_for("numba", store_line)]
+    >>> sum("store_vec" in l for l in lines), lines[-1]    # 128-bit stores, then the scalar tail
+    (2, 'x[i] = (x[i] * s)  # L5')
 """
 
 from __future__ import annotations
